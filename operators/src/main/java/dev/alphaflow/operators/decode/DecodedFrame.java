@@ -1,0 +1,72 @@
+package dev.alphaflow.operators.decode;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+import org.apache.flink.api.java.functions.KeySelector;
+
+import dev.alphaflow.schemas.Control;
+
+/**
+ * A validated frame: its pixels as interleaved RGB24 plus where it came from.
+ *
+ * <p>{@link #rgb} is null only for control-only frames (an END or RESET without pixels). A Flink POJO (public no-arg
+ * constructor, public fields), so it travels between operators without Kryo.
+ */
+public class DecodedFrame {
+
+    public String streamId;
+    public long seq;
+    public long eventTimeMs;
+    public long kafkaTimestampMs;
+    public int width;
+    public int height;
+    /** Interleaved RGB24, {@code width * height * 3} bytes; null for a control-only frame. */
+    public byte[] rgb;
+    public Control control = Control.NONE;
+    public String sourceTopic;
+    public int sourcePartition;
+    public long sourceOffset;
+    /** Wall time spent decoding and validating this frame. */
+    public long decodeMicros;
+
+    public DecodedFrame() {}
+
+    /** Keys frames by stream id: one Flink key per video. */
+    public static KeySelector<DecodedFrame, String> byStreamId() {
+        return frame -> frame.streamId;
+    }
+
+    /** True when this frame carries pixels to process. */
+    public boolean hasPixels() {
+        return rgb != null;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DecodedFrame other
+                && seq == other.seq
+                && eventTimeMs == other.eventTimeMs
+                && kafkaTimestampMs == other.kafkaTimestampMs
+                && width == other.width
+                && height == other.height
+                && sourcePartition == other.sourcePartition
+                && sourceOffset == other.sourceOffset
+                && decodeMicros == other.decodeMicros
+                && Objects.equals(streamId, other.streamId)
+                && control == other.control
+                && Objects.equals(sourceTopic, other.sourceTopic)
+                && Arrays.equals(rgb, other.rgb);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(streamId, seq, control);
+    }
+
+    @Override
+    public String toString() {
+        return "DecodedFrame{" + streamId + "#" + seq + ", " + width + "x" + height
+                + (rgb == null ? ", no pixels" : "") + (control == Control.NONE ? "" : ", " + control) + "}";
+    }
+}

@@ -1,0 +1,193 @@
+package dev.alphaflow.operators.sequencer;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import dev.alphaflow.operators.decode.DecodedFrame;
+import dev.alphaflow.schemas.Control;
+
+/**
+ * Puts each stream's frames in order and decides when its model memory starts over; keyed by stream id.
+ *
+ * <ul>
+ *   <li>A frame whose seq is not above the last accepted one is a duplicate and is dropped.
+ *   <li>The first frame, a RESET, a jump of more than {@code maxGapFrames}, or a new width/height resets the stream
+ *       ({@link ResetReason}; with several causes the first in that order wins).
+ *   <li>END emits an END marker after the frame's pixels (if any) and clears all state; so does the idle timeout.
+ *       An END whose seq is below the last accepted one is stale and dropped; one at the same seq is honoured,
+ *       since producers often stamp END with the last frame's seq.
+ *   <li>A RESET without pixels resets the stream at its next frame.
+ * </ul>
+ *
+ * <pre>{@code
+ * DataStream<SequencedFrame> sequenced = frames
+ *     .keyBy(DecodedFrame.byStreamId(), Types.STRING)
+ *     .process(new FrameSequencer(SequencerOptions.defaults()))
+ *     .returns(OperatorTypes.SEQUENCED_FRAME);
+ * }</pre>
+ *
+ * <p>Metrics: counter {@value #DUPLICATES_DROPPED_METRIC}; counters {@code resets.<ResetReason>} and
+ * {@code streamsEnded.<EndReason>}.
+ */
+public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, SequencedFrame> {
+    private static final long serialVersionUID = 1L;
+
+    public static final String DUPLICATES_DROPPED_METRIC = "duplicatesDropped";
+    public static final String RESETS_METRIC_GROUP = "resets";
+    public static final String STREAMS_ENDED_METRIC_GROUP = "streamsEnded";
+
+    /** Name of the keyed state (one {@link SequencerState} per stream). */
+    public static final String STATE_NAME = "sequencer";
+
+    private final SequencerOptions options;
+
+    private transient ValueState<SequencerState> state;
+    private transient Counter duplicatesDropped;
+    private transient Map<ResetReason, Counter> resets;
+    private transient Map<EndReason, Counter> streamsEnded;
+
+    /** A sequencer with {@link SequencerOptions#defaults()}. */
+    public FrameSequencer() {
+        this(SequencerOptions.defaults());
+    }
+
+    public FrameSequencer(SequencerOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public SequencerOptions options() {
+        return options;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        state = getRuntimeContext().getState(
+                new ValueStateDescriptor<>(STATE_NAME, TypeInformation.of(SequencerState.class)));
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        duplicatesDropped = metrics.counter(DUPLICATES_DROPPED_METRIC);
+        resets = new EnumMap<>(ResetReason.class);
+        MetricGroup resetGroup = metrics.addGroup(RESETS_METRIC_GROUP);
+        for (ResetReason reason : ResetReason.values()) {
+            if (reason != ResetReason.NONE) {
+                resets.put(reason, resetGroup.counter(reason.name()));
+            }
+        }
+        streamsEnded = new EnumMap<>(EndReason.class);
+        MetricGroup endGroup = metrics.addGroup(STREAMS_ENDED_METRIC_GROUP);
+        for (EndReason reason : EndReason.values()) {
+            streamsEnded.put(reason, endGroup.counter(reason.name()));
+        }
+    }
+
+    @Override
+    public void processElement(DecodedFrame frame, Context ctx, Collector<SequencedFrame> out) throws Exception {
+        SequencerState s = state.value();
+        boolean duplicate = s != null && frame.seq <= s.lastSeq;
+        boolean changed = false;
+
+        if (frame.hasPixels()) {
+            if (duplicate) {
+                duplicatesDropped.inc();
+            } else {
+                if (s == null) {
+                    s = new SequencerState();
+                }
+                ResetReason reason = resetReason(s, frame);
+                if (reason != ResetReason.NONE) {
+                    resets.get(reason).inc();
+                }
+                s.lastSeq = frame.seq;
+                s.width = frame.width;
+                s.height = frame.height;
+                s.pendingReset = false;
+                changed = true;
+                out.collect(SequencedFrame.frame(frame, reason));
+            }
+        } else if (frame.control == Control.RESET) {
+            if (duplicate) {
+                duplicatesDropped.inc();
+            } else {
+                if (s == null) {
+                    s = new SequencerState();
+                }
+                s.lastSeq = frame.seq;
+                s.pendingReset = true;
+                changed = true;
+            }
+        } else if (frame.control != Control.END) {
+            throw new IllegalArgumentException("frame " + frame + " has no pixels and is not a control frame; "
+                    + "FrameDecoder never emits such frames");
+        }
+
+        if (frame.control == Control.END) {
+            if (s != null && frame.seq < s.lastSeq) {
+                if (!frame.hasPixels()) {
+                    duplicatesDropped.inc(); // a stale END; one with pixels was counted as a duplicate above
+                }
+            } else {
+                endStream(s, ctx.getCurrentKey(), EndReason.END_OF_STREAM, ctx.timerService(), out);
+                return;
+            }
+        }
+        if (changed) {
+            rearmIdleTimer(s, ctx);
+            state.update(s);
+        }
+    }
+
+    private ResetReason resetReason(SequencerState s, DecodedFrame frame) {
+        if (!s.sawFrame()) {
+            return ResetReason.FIRST_FRAME;
+        }
+        if (frame.control == Control.RESET || s.pendingReset) {
+            return ResetReason.RESET;
+        }
+        if (frame.seq > s.lastSeq + options.maxGapFrames()) {
+            return ResetReason.GAP;
+        }
+        if (frame.width != s.width || frame.height != s.height) {
+            return ResetReason.GEOMETRY_CHANGE;
+        }
+        return ResetReason.NONE;
+    }
+
+    private void rearmIdleTimer(SequencerState s, Context ctx) {
+        if (!options.idleTimeoutEnabled()) {
+            return;
+        }
+        if (s.idleTimerMs != SequencerState.NO_TIMER) {
+            ctx.timerService().deleteProcessingTimeTimer(s.idleTimerMs);
+        }
+        s.idleTimerMs = ctx.timerService().currentProcessingTime() + options.idleTimeout().toMillis();
+        ctx.timerService().registerProcessingTimeTimer(s.idleTimerMs);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<SequencedFrame> out) throws Exception {
+        SequencerState s = state.value();
+        if (s != null && s.idleTimerMs == timestamp) {
+            endStream(s, ctx.getCurrentKey(), EndReason.IDLE_TIMEOUT, ctx.timerService(), out);
+        }
+    }
+
+    private void endStream(SequencerState s, String streamId, EndReason reason,
+            TimerService timers, Collector<SequencedFrame> out) {
+        if (s != null && s.idleTimerMs != SequencerState.NO_TIMER) {
+            timers.deleteProcessingTimeTimer(s.idleTimerMs);
+        }
+        state.clear();
+        streamsEnded.get(reason).inc();
+        out.collect(SequencedFrame.end(streamId, reason));
+    }
+}
