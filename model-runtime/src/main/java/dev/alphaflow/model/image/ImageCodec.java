@@ -77,7 +77,8 @@ public final class ImageCodec {
       reader.setInput(in, true, true);
       return new Dimensions(reader.getWidth(0), reader.getHeight(0));
     } catch (IOException | RuntimeException e) {
-      if (endedEarly(e)) {
+      // A header that does not parse in data lacking its end marker was cut short, whatever the reader says.
+      if (endedEarly(e) || !hasEndMarker(format, encoded)) {
         throw new ImageDecodeException(Kind.TRUNCATED, format + " header is cut short (" + encoded.length + " bytes)",
             e);
       }

@@ -66,6 +66,25 @@ class ImageCodecTest {
   }
 
   @Test
+  void smallJpegCutAnywhereIsTruncatedForProbeAndDecode() {
+    // A small JPEG is mostly tables: cuts land inside DQT/DHT, where readers fail with format errors.
+    byte[] jpeg = ImageCodec.encodeJpeg(gradient(64, 48), 0.8f);
+    for (int keep = 4; keep < jpeg.length - 2; keep += 37) {
+      byte[] cut = Arrays.copyOf(jpeg, keep);
+      String what = keep + " of " + jpeg.length + " bytes";
+      try {
+        ImageCodec.probe(cut); // may succeed once the SOF segment is complete
+      } catch (ImageDecodeException e) {
+        assertThat(e.kind()).as("probe of %s: %s", what, e.getMessage()).isEqualTo(Kind.TRUNCATED);
+      }
+      assertThatThrownBy(() -> ImageCodec.decode(cut))
+          .as("decode of %s", what)
+          .isInstanceOf(ImageDecodeException.class)
+          .satisfies(e -> assertThat(((ImageDecodeException) e).kind()).isEqualTo(Kind.TRUNCATED));
+    }
+  }
+
+  @Test
   void truncatedPngIsReportedAsTruncated() {
     byte[] png = ImageCodec.encodeRgbPng(gradient(64, 64));
     byte[] cut = Arrays.copyOf(png, png.length / 2);

@@ -244,13 +244,18 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
                 .setSourceTopic(raw.topic)
                 .setSourcePartition(raw.partition)
                 .setSourceOffset(raw.offset)
-                .setStreamId(frame == null ? null : frame.getStreamId())
+                .setStreamId(frame != null ? frame.getStreamId() : streamIdFromKey(raw))
                 .setSeq(frame == null ? null : frame.getSeq())
                 .setOriginalSize(value.length)
                 .setOriginal(ByteBuffer.wrap(value, 0, kept).slice())
                 .setOriginalTruncated(kept < value.length)
                 .setRejectedAtMs(nowMs)
                 .build();
+    }
+
+    /** Producers key frames by stream id, so the key names the stream even when the value is unreadable. */
+    private static String streamIdFromKey(RawFrameRecord raw) {
+        return raw.key == null ? null : new String(raw.key, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

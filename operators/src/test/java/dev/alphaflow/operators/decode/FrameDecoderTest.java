@@ -216,6 +216,17 @@ class FrameDecoderTest {
     }
 
     @Test
+    void anUnreadableRecordNamesItsStreamFromTheKafkaKey() throws Exception {
+        open(DecodeLimits.defaults());
+        RawFrameRecord raw = new RawFrameRecord("frames", 0, 7, 1L,
+                "cam-9".getBytes(java.nio.charset.StandardCharsets.UTF_8), "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        DeadLetter dead = rejectOne(raw);
+        assertThat(dead.getReason()).isEqualTo(DeadLetterReason.UNREADABLE_RECORD);
+        assertThat(dead.getStreamId()).isEqualTo("cam-9");
+        assertThat(dead.getSeq()).isNull();
+    }
+
+    @Test
     void oversizedRecordsAreRejectedUnparsedAndCutInTheDeadLetter() throws Exception {
         open(DecodeLimits.builder().maxPayloadBytes(4000).maxDeadLetterPayloadBytes(100).build());
         byte[] value = encode(rawFrame("s", 1, IMAGE));

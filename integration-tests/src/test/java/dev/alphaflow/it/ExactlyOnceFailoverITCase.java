@@ -1,0 +1,148 @@
+package dev.alphaflow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.alphaflow.jobs.local.EmbeddedKafka;
+import dev.alphaflow.jobs.matting.KafkaWiring;
+import dev.alphaflow.jobs.matting.MattingJob;
+import dev.alphaflow.jobs.matting.MattingJobOptions;
+import dev.alphaflow.model.ModelCard;
+import dev.alphaflow.model.ModelRegistry;
+import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.model.SharedSessions;
+import dev.alphaflow.model.SharedSession;
+import dev.alphaflow.model.image.ImageCodec;
+import dev.alphaflow.model.image.RgbImage;
+import dev.alphaflow.model.rvm.RecurrentState;
+import dev.alphaflow.model.rvm.RvmMatter;
+import dev.alphaflow.model.rvm.RvmOptions;
+import dev.alphaflow.model.rvm.RvmResult;
+import dev.alphaflow.model.testing.TinyModels;
+import dev.alphaflow.operators.decode.DecodeLimits;
+import dev.alphaflow.operators.decode.RawFrameRecord;
+import dev.alphaflow.operators.matting.MattingSpec;
+import dev.alphaflow.operators.sequencer.SequencerOptions;
+import dev.alphaflow.schemas.Matte;
+
+/**
+ * Three streams through Kafka → Flink → Kafka with a failure injected mid-run: a read_committed
+ * consumer sees every (stream, seq) exactly once, and every alpha equals an uninterrupted run's,
+ * bit for bit (the recurrent state is fp16 both in memory and in checkpoints, so restoring it
+ * changes nothing).
+ */
+class ExactlyOnceFailoverITCase {
+    private static final int STREAMS = 3;
+    private static final int FRAMES = 64;
+    private static final int WIDTH = 64;
+    private static final int HEIGHT = 48;
+
+    private static EmbeddedKafka kafka;
+
+    @TempDir Path tmp;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void everyFrameExactlyOnceAndIdenticalAfterAFailure() throws Exception {
+        Path model = TinyModels.rvmContract(tmp.resolve("tiny-rvm.onnx"));
+        ModelCard card = TinyModels.rvmCard(model);
+        Topics topics = Topics.fresh("failover");
+        kafka.createTopics(2, topics.frames(), topics.mattes(), topics.dlq());
+
+        List<String> streamIds = new ArrayList<>();
+        for (int s = 0; s < STREAMS; s++) {
+            streamIds.add("cam-" + s);
+        }
+        try (FrameProducer producer = new FrameProducer(kafka.bootstrapServers(), topics.frames())) {
+            for (int seq = 0; seq < FRAMES; seq++) {
+                for (int s = 0; s < STREAMS; s++) {
+                    producer.sendPng(streamIds.get(s), seq, SyntheticVideo.png(SyntheticVideo.frame(s, seq, WIDTH, HEIGHT)), WIDTH, HEIGHT);
+                }
+            }
+            for (String id : streamIds) {
+                producer.sendEnd(id, FRAMES);
+            }
+        }
+
+        SessionSettings session = SessionSettings.builder().intraOpThreads(1).build();
+        MattingSpec spec = MattingSpec.builder().modelDir(tmp.toString()).card(card)
+                .sessionSettings(session).rvmOptions(RvmOptions.builder().build()).build();
+        MattingJob job = new MattingJob(spec, DecodeLimits.builder().build(), SequencerOptions.builder().build());
+
+        Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
+        StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 200, 3);
+        FailOnceAfterCheckpoint.FAILED.set(false);
+        DataStream<RawFrameRecord> frames = env
+                .fromSource(KafkaWiring.frameSource(conf), WatermarkStrategy.noWatermarks(), "frames")
+                .map(new FailOnceAfterCheckpoint<RawFrameRecord>(STREAMS * FRAMES / 2, 10))
+                .returns(RawFrameRecord.class)
+                .name("fail once");
+        MattingJob.Outputs outputs = job.build(frames);
+        outputs.mattes().sinkTo(KafkaWiring.matteSink(conf));
+        outputs.deadLetters().sinkTo(KafkaWiring.deadLetterSink(conf));
+        env.execute("exactly-once failover");
+
+        assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected").isTrue();
+
+        List<Matte> mattes = TopicReader.readCommitted(kafka.bootstrapServers(), topics.mattes(), Matte.class, STREAMS * FRAMES, 60_000);
+        Map<String, Matte> byKey = new HashMap<>();
+        for (Matte m : mattes) {
+            Matte previous = byKey.put(m.getStreamId() + "/" + m.getSeq(), m);
+            assertThat(previous).as("duplicate output for %s/%s", m.getStreamId(), m.getSeq()).isNull();
+        }
+        assertThat(byKey).hasSize(STREAMS * FRAMES);
+
+        // The uninterrupted reference: the same model, frames in order, state carried, no Flink.
+        try (SharedSession shared = SharedSessions.acquire(new ModelRegistry(tmp), card, session);
+                RvmMatter matter = new RvmMatter(shared, RvmOptions.builder().build())) {
+            for (int s = 0; s < STREAMS; s++) {
+                RecurrentState state = RecurrentState.initial();
+                for (int seq = 0; seq < FRAMES; seq++) {
+                    BufferedImage image = SyntheticVideo.frame(s, seq, WIDTH, HEIGHT);
+                    RgbImage rgb = ImageCodec.decode(SyntheticVideo.png(image));
+                    RvmResult expected = matter.infer(rgb, state);
+                    state = expected.nextState();
+                    Matte actual = byKey.get(streamIds.get(s) + "/" + seq);
+                    assertThat(actual.getStateReset()).isEqualTo(seq == 0);
+                    byte[] actualAlpha = ImageCodec.decodeGray8Png(bytes(actual.getAlphaPng()));
+                    assertThat(actualAlpha).as("alpha of %s/%s", streamIds.get(s), seq).isEqualTo(expected.alpha8());
+                }
+            }
+        }
+        assertThat(TopicReader.readCommitted(kafka.bootstrapServers(), topics.dlq(), dev.alphaflow.schemas.DeadLetter.class, 0, 2_000)).isEmpty();
+    }
+
+    static byte[] bytes(ByteBuffer buffer) {
+        ByteBuffer b = buffer.duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.alphaflow.jobs.matting;
+
+import java.util.Objects;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.api.common.typeinfo.Types;
+
+import dev.alphaflow.model.ModelCard;
+import dev.alphaflow.model.ModelCards;
+import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.model.ExecutionProvider;
+import dev.alphaflow.model.rvm.RvmOptions;
+import dev.alphaflow.operators.OperatorTypes;
+import dev.alphaflow.operators.decode.DecodeLimits;
+import dev.alphaflow.operators.decode.DecodedFrame;
+import dev.alphaflow.operators.decode.FrameDecoder;
+import dev.alphaflow.operators.decode.RawFrameRecord;
+import dev.alphaflow.operators.matting.MattingFunction;
+import dev.alphaflow.operators.matting.MattingSpec;
+import dev.alphaflow.operators.sequencer.FrameSequencer;
+import dev.alphaflow.operators.sequencer.SequencedFrame;
+import dev.alphaflow.operators.sequencer.SequencerOptions;
+import dev.alphaflow.schemas.DeadLetter;
+import dev.alphaflow.schemas.Matte;
+
+/**
+ * The matting job graph: raw frame records → decode and validate → keyBy(stream id) → sequencer →
+ * RVM matting with per-stream recurrent state → mattes, plus the dead letters of every stage.
+ *
+ * <p>The graph takes its input stream and returns its outputs, so that the same graph runs on Kafka
+ * ({@link KafkaWiring}) and on whatever a test plugs in:
+ *
+ * <pre>{@code
+ * MattingJob job = MattingJob.fromConfiguration(conf);
+ * MattingJob.Outputs out = job.build(env.fromSource(KafkaWiring.frameSource(conf), noWatermarks(), "frames"));
+ * out.mattes().sinkTo(KafkaWiring.matteSink(conf));
+ * }</pre>
+ */
+public final class MattingJob {
+    private final MattingSpec mattingSpec;
+    private final DecodeLimits decodeLimits;
+    private final SequencerOptions sequencerOptions;
+
+    public MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions) {
+        this.mattingSpec = Objects.requireNonNull(mattingSpec, "mattingSpec");
+        this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
+        this.sequencerOptions = Objects.requireNonNull(sequencerOptions, "sequencerOptions");
+    }
+
+    /** Reads the model, limits and sequencer settings from {@link MattingJobOptions}. */
+    public static MattingJob fromConfiguration(Configuration conf) {
+        ModelCard card = ModelCards.byId(conf.get(MattingJobOptions.MODEL_ID));
+        SessionSettings session = SessionSettings.builder()
+                .intraOpThreads(conf.get(MattingJobOptions.INTRA_OP_THREADS))
+                .interOpThreads(conf.get(MattingJobOptions.INTER_OP_THREADS))
+                .executionProvider(ExecutionProvider.parse(conf.get(MattingJobOptions.EXECUTION_PROVIDER)))
+                .allowCpuFallback(conf.get(MattingJobOptions.ALLOW_CPU_FALLBACK))
+                .build();
+        RvmOptions rvm = RvmOptions.builder()
+                .downsampleRatio(conf.getOptional(MattingJobOptions.DOWNSAMPLE_RATIO).orElse(null))
+                .maxDownsampledLongSide(conf.get(MattingJobOptions.MAX_DOWNSAMPLED_LONG_SIDE))
+                .withForeground(conf.get(MattingJobOptions.WITH_FOREGROUND))
+                .build();
+        MattingSpec spec = MattingSpec.builder()
+                .modelDir(conf.get(MattingJobOptions.MODEL_DIR))
+                .card(card)
+                .sessionSettings(session)
+                .rvmOptions(rvm)
+                .build();
+        return new MattingJob(spec, DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf));
+    }
+
+    public MattingSpec mattingSpec() {
+        return mattingSpec;
+    }
+
+    /** What the graph produces. */
+    public record Outputs(DataStream<Matte> mattes, DataStream<DeadLetter> deadLetters) {}
+
+    public Outputs build(DataStream<RawFrameRecord> rawFrames) {
+        SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
+                .process(new FrameDecoder(decodeLimits))
+                .name("decode and validate").uid("decode");
+
+        // keyBy partitions by stream id; the sequencer and the matting function then share that
+        // partitioning, so the second keyed step reuses it instead of shuffling again.
+        SingleOutputStreamOperator<SequencedFrame> sequenced = decoded
+                .keyBy(DecodedFrame.byStreamId(), Types.STRING)
+                .process(new FrameSequencer(sequencerOptions))
+                .name("sequencer").uid("sequencer");
+
+        SingleOutputStreamOperator<Matte> mattes = DataStreamUtils
+                .reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING)
+                .process(new MattingFunction(mattingSpec), OperatorTypes.MATTE)
+                .name("matting (" + mattingSpec.card().id() + ")").uid("matting");
+
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)
+                .union(mattes.getSideOutput(MattingFunction.DEAD_LETTERS));
+        return new Outputs(mattes, deadLetters);
+    }
+}
