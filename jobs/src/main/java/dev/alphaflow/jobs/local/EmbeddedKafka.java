@@ -26,6 +26,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,6 +228,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .setNumBrokerNodes(1)
                         .setNumControllerNodes(1)
                         .setBaseDirectory(baseDir)
+                        // The test kit defaults to the newest, unstable metadata version; run what a release runs.
+                        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                         .build();
                 KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes).setDeleteOnClose(true);
                 // Advertise 127.0.0.1 rather than "localhost", which may resolve to ::1 first.

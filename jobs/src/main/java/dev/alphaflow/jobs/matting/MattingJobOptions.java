@@ -5,6 +5,8 @@ import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
+import dev.alphaflow.jobs.KafkaDefaults;
+
 /**
  * Options of the matting job. Set them in the Flink {@code Configuration} (e.g. {@code -D key=value}
  * on the {@code alphaflow run} command line); the CLI's named flags map onto these keys.
@@ -23,13 +25,13 @@ public final class MattingJobOptions {
             .withDescription("Kafka bootstrap servers (host:port, comma-separated).");
 
     public static final ConfigOption<String> FRAMES_TOPIC = ConfigOptions.key("alphaflow.topics.frames")
-            .stringType().defaultValue("alphaflow.frames").withDescription("Topic of encoded Frame records (key = stream id).");
+            .stringType().defaultValue(KafkaDefaults.FRAMES_TOPIC).withDescription("Topic of encoded Frame records (key = stream id).");
 
     public static final ConfigOption<String> MATTES_TOPIC = ConfigOptions.key("alphaflow.topics.mattes")
-            .stringType().defaultValue("alphaflow.mattes").withDescription("Topic the Matte records are written to.");
+            .stringType().defaultValue(KafkaDefaults.MATTES_TOPIC).withDescription("Topic the Matte records are written to.");
 
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("alphaflow.topics.dlq")
-            .stringType().defaultValue("alphaflow.dlq").withDescription("Topic for records the job rejects, with a reason.");
+            .stringType().defaultValue(KafkaDefaults.DLQ_TOPIC).withDescription("Topic for records the job rejects, with a reason.");
 
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("alphaflow.kafka.group-id")
             .stringType().defaultValue("alphaflow-matting")

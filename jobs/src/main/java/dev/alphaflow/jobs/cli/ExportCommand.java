@@ -1,0 +1,125 @@
+package dev.alphaflow.jobs.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import dev.alphaflow.jobs.tools.Background;
+import dev.alphaflow.jobs.tools.Export;
+import dev.alphaflow.jobs.tools.ExportSummary;
+
+/** {@code alphaflow export}: see {@link Export}. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Write the mattes topic to files: per stream alpha/%%06d.png, composite/%%06d.png (the original "
+                + "frame over a background) and composite.mp4.",
+                "Stops when every stream's END frame has all its mattes, or when nothing new arrives for the idle "
+                        + "timeout."})
+final class ExportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Output folder.")
+    Path output;
+
+    @Option(names = "--background", paramLabel = "COLOR|IMAGE", defaultValue = "#00b140",
+            description = "Composite background: #rrggbb, green, blue, black, white, or an image file "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String background;
+
+    @Option(names = "--fps", paramLabel = "FPS",
+            description = "Frame rate of composite.mp4 (default: from the mattes' event times, else 24).")
+    Double fps;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Stop when nothing new arrived for this many seconds (default: ${DEFAULT-VALUE}).")
+    double idleTimeoutSeconds;
+
+    @Option(names = "--mattes-per-stream", paramLabel = "N", defaultValue = "0",
+            description = "A stream is done after N mattes instead of at its END frame.")
+    long mattesPerStream;
+
+    @Option(names = "--stream", paramLabel = "ID", split = ",",
+            description = "Export only these streams (repeatable or comma-separated), and wait for each.")
+    List<String> streams = new ArrayList<>();
+
+    @Option(names = "--no-composite", description = "Write alpha PNGs only; do not read the frames topic.")
+    boolean noComposite;
+
+    @Option(names = "--no-video", description = "Do not write composite.mp4.")
+    boolean noVideo;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    @Option(names = {"-X", "--consumer-property"}, paramLabel = "KEY=VALUE",
+            description = "A Kafka consumer setting (repeatable).")
+    Map<String, String> consumerProperties = new LinkedHashMap<>();
+
+    /** The export these arguments describe. */
+    Export toExport() {
+        Export.Builder b = Export.builder()
+                .bootstrapServers(kafka.bootstrapServers())
+                .mattesTopic(kafka.mattesTopic())
+                .framesTopic(kafka.framesTopic())
+                .outputDir(output)
+                .background(parseBackground())
+                .composite(!noComposite)
+                .video(!noVideo)
+                .idleTimeout(Duration.ofMillis(Math.round(idleTimeoutSeconds * 1000)))
+                .mattesPerStream(mattesPerStream)
+                .streams(streams)
+                .progressBar(!noProgress);
+        if (fps != null) {
+            b.fps(fps);
+        }
+        consumerProperties.forEach(b::consumerProperty);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    private Background parseBackground() {
+        Path file = Path.of(background);
+        if (Files.isRegularFile(file)) {
+            try {
+                return Background.image(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        try {
+            return Background.parseColor(background);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--background: " + e.getMessage() + ", or an existing image file", e);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        ExportSummary summary = toExport().run();
+        spec.commandLine().getOut().println(summary);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.alphaflow.jobs.tools;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** What an {@link Export} run wrote: per stream and in total. */
+public final class ExportSummary {
+
+    /**
+     * One stream's output folder.
+     *
+     * @param mattes distinct mattes written to {@code alpha/}
+     * @param composites frames written to {@code composite/} (mattes whose frame was found)
+     * @param video {@code composite.mp4}, or null when none was written
+     * @param endSeen whether the stream's END frame was seen in the frames topic
+     */
+    public record StreamExport(String streamId, Path directory, long mattes, long composites, Path video,
+            long videoFrames, double fps, boolean endSeen) {}
+
+    private final Path outputDir;
+    private final Map<String, StreamExport> streams;
+    private final long duplicatesSkipped;
+    private final boolean complete;
+    private final double seconds;
+
+    ExportSummary(Path outputDir, Map<String, StreamExport> streams, long duplicatesSkipped, boolean complete,
+            double seconds) {
+        this.outputDir = Objects.requireNonNull(outputDir, "outputDir");
+        this.streams = Collections.unmodifiableMap(new LinkedHashMap<>(streams));
+        this.duplicatesSkipped = duplicatesSkipped;
+        this.complete = complete;
+        this.seconds = seconds;
+    }
+
+    public Path outputDir() {
+        return outputDir;
+    }
+
+    /** Per stream id, sorted by id. */
+    public Map<String, StreamExport> streams() {
+        return streams;
+    }
+
+    public StreamExport stream(String streamId) {
+        StreamExport s = streams.get(streamId);
+        if (s == null) {
+            throw new IllegalArgumentException("no mattes of stream " + streamId + " were exported; streams: "
+                    + streams.keySet());
+        }
+        return s;
+    }
+
+    public long totalMattes() {
+        return streams.values().stream().mapToLong(StreamExport::mattes).sum();
+    }
+
+    /** Mattes or frames read again for a (stream, seq) already seen: at-least-once delivery or a second replay. */
+    public long duplicatesSkipped() {
+        return duplicatesSkipped;
+    }
+
+    /** True when the stop condition was met; false when the export stopped on its idle timeout. */
+    public boolean complete() {
+        return complete;
+    }
+
+    public double seconds() {
+        return seconds;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("exported %d mattes of %d stream(s) to %s in %.2f s%s", totalMattes(), streams.size(),
+                outputDir, seconds, complete ? "" : " (stopped on the idle timeout)"));
+        for (StreamExport s : streams.values()) {
+            sb.append(String.format("%n  %s: %d mattes, %d composites%s%s", s.streamId(), s.mattes(), s.composites(),
+                    s.video() == null ? "" : String.format(", %s (%d frames @ %.2f fps)", s.video().getFileName(),
+                            s.videoFrames(), s.fps()),
+                    s.endSeen() ? ", END" : ""));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,484 @@
+package dev.alphaflow.jobs.tools;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+
+import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.model.image.ImageCodec;
+import dev.alphaflow.model.image.RgbImage;
+import dev.alphaflow.schemas.Codec;
+import dev.alphaflow.schemas.Control;
+import dev.alphaflow.schemas.Frame;
+import dev.alphaflow.schemas.serde.AvroCodec;
+
+/**
+ * Publishes videos and image folders to the frames topic, one stream per input, as the cameras and archives of a
+ * real deployment would.
+ *
+ * <p>An input is a video file FFmpeg can read (mp4, avi, mkv, ...) or a folder whose {@code .jpg/.jpeg/.png} files,
+ * in name order, are the frames. Its stream id is the file's name without extension (the folder's name) unless one
+ * is given. Each frame becomes one {@link Frame} record: key = stream id (UTF-8), value = the Avro single-object
+ * encoding, seq counting from 0, event time = start time + the frame's presentation time, pixels re-encoded as
+ * JPEG (default), PNG or raw RGB. After the last frame an END control frame (empty payload, seq = the number of
+ * frames) closes the stream. Inputs are replayed concurrently, so their streams interleave in the topic.
+ *
+ * <p>Pacing is real time by default (the video's frame rate, {@link Builder#folderFps} for folders, scaled by
+ * {@link Builder#speed}); {@code realTime(false)} sends as fast as frames can be encoded. The producer is
+ * idempotent with {@code acks=all}, so a retried send never duplicates or reorders a stream's frames.
+ *
+ * <pre>{@code
+ * ReplaySummary summary = Replay.builder()
+ *     .bootstrapServers("127.0.0.1:9092")
+ *     .input(Path.of("dance.mp4"))
+ *     .input(Path.of("frames/"), "camera-7")
+ *     .realTime(false)
+ *     .maxFrames(100)
+ *     .build()
+ *     .run();
+ * }</pre>
+ */
+public final class Replay {
+    private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
+
+    /** One input and the stream id its frames carry. */
+    public record Input(Path path, String streamId) {
+        public Input {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(streamId, "streamId");
+        }
+    }
+
+    private final String bootstrapServers;
+    private final String topic;
+    private final List<Input> inputs;
+    private final Codec codec;
+    private final float jpegQuality;
+    private final boolean realTime;
+    private final double speed;
+    private final double folderFps;
+    private final long maxFrames;
+    private final boolean sendEnd;
+    private final boolean progressBar;
+    private final Long startTimeMs;
+    private final Map<String, String> producerProperties;
+
+    private Replay(Builder b) {
+        this.bootstrapServers = b.bootstrapServers;
+        this.topic = b.topic;
+        this.inputs = List.copyOf(b.inputs);
+        this.codec = b.codec;
+        this.jpegQuality = b.jpegQuality;
+        this.realTime = b.realTime;
+        this.speed = b.speed;
+        this.folderFps = b.folderFps;
+        this.maxFrames = b.maxFrames;
+        this.sendEnd = b.sendEnd;
+        this.progressBar = b.progressBar;
+        this.startTimeMs = b.startTimeMs;
+        this.producerProperties = Map.copyOf(b.producerProperties);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public List<Input> inputs() {
+        return inputs;
+    }
+
+    /** The producer configuration the replay uses (without serializers). */
+    public Properties producerConfig() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(KafkaDefaults.MAX_RECORD_BYTES));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(4L * KafkaDefaults.MAX_RECORD_BYTES));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, realTime ? "0" : "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1024 * 1024));
+        // Payloads are JPEG/PNG already; compressing them again costs CPU and saves little.
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "alphaflow-replay");
+        p.putAll(producerProperties);
+        return p;
+    }
+
+    /**
+     * Replays every input and returns once all frames are acknowledged by the broker.
+     *
+     * @throws IllegalStateException when an input cannot be read or decoded, or the broker rejects a record; the
+     *     other inputs stop too, and frames sent before the failure stay in the topic
+     */
+    public ReplaySummary run() {
+        long start = startTimeMs != null ? startTimeMs : System.currentTimeMillis();
+        long startNanos = System.nanoTime();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Map<String, ReplaySummary.StreamSummary> results = Collections.synchronizedMap(new LinkedHashMap<>());
+        ExecutorService pool = Executors.newFixedThreadPool(inputs.size(), new NamedThreads("alphaflow-replay"));
+        try (KafkaProducer<String, byte[]> producer =
+                     new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
+             ProgressBar progress = progressBar ? newProgressBar() : null) {
+            List<Future<ReplaySummary.StreamSummary>> futures = new ArrayList<>();
+            for (Input input : inputs) {
+                futures.add(pool.submit(() -> {
+                    try {
+                        return replayOne(input, producer, start, failure, progress);
+                    } catch (Exception e) {
+                        failure.compareAndSet(null, e); // stops the other inputs at their next frame
+                        throw e;
+                    }
+                }));
+            }
+            Set<Throwable> failures = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Future<ReplaySummary.StreamSummary> future : futures) {
+                try {
+                    ReplaySummary.StreamSummary s = future.get();
+                    results.put(s.streamId(), s);
+                } catch (ExecutionException e) {
+                    failures.add(e.getCause());
+                }
+            }
+            producer.flush();
+            Exception first = failure.get();
+            if (first != null) {
+                IllegalStateException e = new IllegalStateException("replay to " + topic + " failed: "
+                        + first.getMessage(), first);
+                failures.stream().filter(f -> f != first).forEach(e::addSuppressed);
+                throw e;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("replay interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
+        Map<String, ReplaySummary.StreamSummary> ordered = new LinkedHashMap<>();
+        for (Input input : inputs) {
+            ordered.put(input.streamId(), results.get(input.streamId()));
+        }
+        ReplaySummary summary = new ReplaySummary(ordered, (System.nanoTime() - startNanos) / 1e9);
+        LOG.info("{}", summary);
+        return summary;
+    }
+
+    private ProgressBar newProgressBar() {
+        return new ProgressBarBuilder()
+                .setTaskName("replay")
+                .setInitialMax(-1)
+                .setUnit(" frames", 1)
+                .showSpeed()
+                .setUpdateIntervalMillis(250)
+                .build();
+    }
+
+    private ReplaySummary.StreamSummary replayOne(Input input, KafkaProducer<String, byte[]> producer, long start,
+            AtomicReference<Exception> sendFailure, ProgressBar progress) throws Exception {
+        // One codec per thread: the Avro encoder is not thread-safe, and a shared producer serializes on the
+        // caller's thread.
+        AvroCodec<Frame> avro = AvroCodec.of(Frame.class);
+        String streamId = input.streamId();
+        Map<String, String> metadata = Map.of("source", input.path().getFileName().toString());
+        long seq = 0;
+        long payloadBytes = 0;
+        int width = 0;
+        int height = 0;
+        long lastRelativeMicros = 0;
+        double fps;
+        try (FrameSource source = FrameSource.open(input.path(), folderFps)) {
+            fps = source.fps();
+            if (progress != null) {
+                long frames = source.estimatedFrames();
+                long expected = frames < 0 ? -1 : (maxFrames > 0 ? Math.min(frames, maxFrames) : frames);
+                addToMax(progress, expected);
+            }
+            long firstTimestamp = -1;
+            long wallStart = System.nanoTime();
+            while (maxFrames <= 0 || seq < maxFrames) {
+                throwIfFailed(sendFailure);
+                FrameSource.SourceFrame f = source.next();
+                if (f == null) {
+                    break;
+                }
+                if (firstTimestamp < 0) {
+                    firstTimestamp = f.timestampMicros();
+                }
+                long relativeMicros = Math.max(0, f.timestampMicros() - firstTimestamp);
+                if (realTime) {
+                    long due = wallStart + (long) (relativeMicros * 1000 / speed);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                }
+                RgbImage image = f.image();
+                byte[] payload = encode(image);
+                long eventTimeMs = start + relativeMicros / 1000;
+                Frame frame = Frame.newBuilder()
+                        .setStreamId(streamId)
+                        .setSeq(seq)
+                        .setEventTimeMs(eventTimeMs)
+                        .setCodec(codec)
+                        .setWidth(image.width())
+                        .setHeight(image.height())
+                        .setPayload(ByteBuffer.wrap(payload))
+                        .setControl(Control.NONE)
+                        .setMetadata(metadata)
+                        .build();
+                send(producer, streamId, eventTimeMs, avro.encode(frame), sendFailure);
+                seq++;
+                payloadBytes += payload.length;
+                width = image.width();
+                height = image.height();
+                lastRelativeMicros = relativeMicros;
+                if (progress != null) {
+                    progress.step();
+                }
+            }
+            if (sendEnd) {
+                throwIfFailed(sendFailure);
+                long eventTimeMs = start + lastRelativeMicros / 1000 + (seq > 0 ? Math.round(1000 / fps) : 0);
+                Frame end = Frame.newBuilder()
+                        .setStreamId(streamId)
+                        .setSeq(seq)
+                        .setEventTimeMs(eventTimeMs)
+                        .setCodec(codec)
+                        .setWidth(width)
+                        .setHeight(height)
+                        .setPayload(ByteBuffer.allocate(0))
+                        .setControl(Control.END)
+                        .build();
+                send(producer, streamId, eventTimeMs, avro.encode(end), sendFailure);
+            }
+        } catch (IOException e) {
+            throw new IOException("stream " + streamId + " (" + input.path() + "): " + e.getMessage(), e);
+        }
+        return new ReplaySummary.StreamSummary(streamId, seq, payloadBytes, width, height, sendEnd, fps);
+    }
+
+    private static synchronized void addToMax(ProgressBar progress, long frames) {
+        if (frames < 0) {
+            return;
+        }
+        progress.maxHint(Math.max(0, progress.getMax()) + frames);
+    }
+
+    private byte[] encode(RgbImage image) {
+        switch (codec) {
+            case JPEG:
+                return ImageCodec.encodeJpeg(image, jpegQuality);
+            case PNG:
+                return ImageCodec.encodeRgbPng(image);
+            case RAW_RGB24:
+                return image.rgb();
+            default:
+                throw new IllegalStateException("unsupported codec " + codec);
+        }
+    }
+
+    private void send(KafkaProducer<String, byte[]> producer, String streamId, long eventTimeMs, byte[] value,
+            AtomicReference<Exception> sendFailure) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, eventTimeMs, streamId, value);
+        producer.send(record, (metadata, e) -> {
+            if (e != null) {
+                sendFailure.compareAndSet(null, new IOException("the broker rejected a frame of stream " + streamId
+                        + " (" + value.length + " bytes): " + e, e));
+            }
+        });
+    }
+
+    private static void throwIfFailed(AtomicReference<Exception> failure) throws Exception {
+        Exception e = failure.get();
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    /** Options of {@link Replay}; defaults are set in the constructor. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String topic = KafkaDefaults.FRAMES_TOPIC;
+        private final List<Input> inputs = new ArrayList<>();
+        private Codec codec = Codec.JPEG;
+        private float jpegQuality = 0.9f;
+        private boolean realTime = true;
+        private double speed = 1.0;
+        private double folderFps = 24.0;
+        private long maxFrames = -1;
+        private boolean sendEnd = true;
+        private boolean progressBar = true;
+        private Long startTimeMs;
+        private final Map<String, String> producerProperties = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** Kafka {@code bootstrap.servers} (required). */
+        public Builder bootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            return this;
+        }
+
+        /** Topic to publish to (default {@value KafkaDefaults#FRAMES_TOPIC}). */
+        public Builder topic(String topic) {
+            this.topic = Objects.requireNonNull(topic, "topic");
+            return this;
+        }
+
+        /** Adds a video file or image folder; its stream id is its base name. */
+        public Builder input(Path path) {
+            Objects.requireNonNull(path, "path");
+            return input(path, FrameSource.baseName(path));
+        }
+
+        /** Adds a video file or image folder replayed as the given stream. */
+        public Builder input(Path path, String streamId) {
+            inputs.add(new Input(path, streamId));
+            return this;
+        }
+
+        /** Payload encoding (default JPEG); JPEG, PNG or RAW_RGB24. */
+        public Builder codec(Codec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /** JPEG quality in (0, 1] (default 0.9). */
+        public Builder jpegQuality(float quality) {
+            this.jpegQuality = quality;
+            return this;
+        }
+
+        /** Pace frames at their presentation times (default true); false sends as fast as possible. */
+        public Builder realTime(boolean realTime) {
+            this.realTime = realTime;
+            return this;
+        }
+
+        /** Playback speed for real-time pacing (default 1.0; 2.0 plays twice as fast). */
+        public Builder speed(double speed) {
+            this.speed = speed;
+            return this;
+        }
+
+        /** Frame rate of image folders, and of videos that do not declare one (default 24). */
+        public Builder folderFps(double fps) {
+            this.folderFps = fps;
+            return this;
+        }
+
+        /** Frames per stream at most; a non-positive value sends every frame (default). */
+        public Builder maxFrames(long maxFrames) {
+            this.maxFrames = maxFrames;
+            return this;
+        }
+
+        /** Close each stream with an END control frame (default true). */
+        public Builder sendEnd(boolean sendEnd) {
+            this.sendEnd = sendEnd;
+            return this;
+        }
+
+        /** Show a progress bar on stderr (default true). */
+        public Builder progressBar(boolean progressBar) {
+            this.progressBar = progressBar;
+            return this;
+        }
+
+        /** Event time of every stream's first frame, epoch milliseconds (default: when {@code run()} starts). */
+        public Builder startTimeMs(long startTimeMs) {
+            this.startTimeMs = startTimeMs;
+            return this;
+        }
+
+        /** Overrides one Kafka producer setting, e.g. {@code linger.ms} or security settings. */
+        public Builder producerProperty(String key, String value) {
+            producerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Replay build() {
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                throw new IllegalArgumentException("bootstrapServers is required, e.g. bootstrapServers(\"127.0.0.1:9092\")");
+            }
+            if (topic.isBlank()) {
+                throw new IllegalArgumentException("topic must not be blank");
+            }
+            if (inputs.isEmpty()) {
+                throw new IllegalArgumentException("no inputs: add a video file or image folder with input(Path)");
+            }
+            Set<String> ids = new HashSet<>();
+            for (Input input : inputs) {
+                if (!Files.exists(input.path())) {
+                    throw new IllegalArgumentException("input " + input.path() + " does not exist");
+                }
+                if (input.streamId().isBlank()) {
+                    throw new IllegalArgumentException("stream id of " + input.path() + " is blank");
+                }
+                if (!ids.add(input.streamId())) {
+                    throw new IllegalArgumentException("two inputs have the stream id '" + input.streamId()
+                            + "'; give distinct ids with input(path, streamId)");
+                }
+            }
+            if (codec == Codec.UNKNOWN) {
+                throw new IllegalArgumentException("codec must be JPEG, PNG or RAW_RGB24");
+            }
+            if (!(jpegQuality > 0 && jpegQuality <= 1)) {
+                throw new IllegalArgumentException("jpegQuality must be in (0, 1]: " + jpegQuality);
+            }
+            if (!(speed > 0) || Double.isInfinite(speed)) {
+                throw new IllegalArgumentException("speed must be positive and finite: " + speed
+                        + "; use realTime(false) to send as fast as possible");
+            }
+            if (!(folderFps > 0) || Double.isInfinite(folderFps)) {
+                throw new IllegalArgumentException("folderFps must be positive and finite: " + folderFps);
+            }
+            return new Replay(this);
+        }
+    }
+
+    /** Daemon threads with a readable name, so a stuck replay is easy to spot in a thread dump. */
+    static final class NamedThreads implements java.util.concurrent.ThreadFactory {
+        private final String prefix;
+        private final AtomicInteger next = new AtomicInteger();
+
+        NamedThreads(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, prefix + "-" + next.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+}
