@@ -16,7 +16,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
@@ -69,11 +70,17 @@ class ExactlyOnceFailoverITCase {
         }
     }
 
-    @Test
-    void everyFrameExactlyOnceAndIdenticalAfterAFailure() throws Exception {
+    /**
+     * @param batchSize 1: per-frame matting, alphas bit-identical to the uninterrupted run. 3: cross-stream
+     *     batches, whose composition changes after the restore; a batched model run sums in another order
+     *     than a single one, so alphas may differ from the per-frame reference by one 8-bit level.
+     */
+    @ParameterizedTest(name = "batch size {0}")
+    @ValueSource(ints = {1, 3})
+    void everyFrameExactlyOnceAndIdenticalAfterAFailure(int batchSize) throws Exception {
         Path model = TinyModels.rvmContract(tmp.resolve("tiny-rvm.onnx"));
         ModelCard card = TinyModels.rvmCard(model);
-        Topics topics = Topics.fresh("failover");
+        Topics topics = Topics.fresh("failover-b" + batchSize);
         kafka.createTopics(2, topics.frames(), topics.mattes(), topics.dlq());
 
         List<String> streamIds = new ArrayList<>();
@@ -94,7 +101,8 @@ class ExactlyOnceFailoverITCase {
         SessionSettings session = SessionSettings.builder().intraOpThreads(1).build();
         MattingSpec spec = MattingSpec.builder().modelDir(tmp.toString()).card(card)
                 .sessionSettings(session).rvmOptions(RvmOptions.builder().build()).build();
-        MattingJob job = new MattingJob(spec, DecodeLimits.builder().build(), SequencerOptions.builder().build());
+        MattingJob job = new MattingJob(spec, DecodeLimits.builder().build(), SequencerOptions.builder().build(),
+                batchSize, java.time.Duration.ofMillis(20));
 
         Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
         StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 200, 3);
@@ -132,7 +140,15 @@ class ExactlyOnceFailoverITCase {
                     Matte actual = byKey.get(streamIds.get(s) + "/" + seq);
                     assertThat(actual.getStateReset()).isEqualTo(seq == 0);
                     byte[] actualAlpha = ImageCodec.decodeGray8Png(bytes(actual.getAlphaPng()));
-                    assertThat(actualAlpha).as("alpha of %s/%s", streamIds.get(s), seq).isEqualTo(expected.alpha8());
+                    if (batchSize == 1) {
+                        assertThat(actualAlpha).as("alpha of %s/%s", streamIds.get(s), seq).isEqualTo(expected.alpha8());
+                    } else {
+                        byte[] want = expected.alpha8();
+                        for (int p = 0; p < want.length; p++) {
+                            assertThat(Math.abs((actualAlpha[p] & 0xff) - (want[p] & 0xff)))
+                                    .as("alpha of %s/%s pixel %d", streamIds.get(s), seq, p).isLessThanOrEqualTo(1);
+                        }
+                    }
                 }
             }
         }

@@ -1,10 +1,12 @@
 package dev.alphaflow.jobs.matting;
 
+import java.time.Duration;
 import java.util.Objects;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 
@@ -18,6 +20,7 @@ import dev.alphaflow.operators.decode.DecodeLimits;
 import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.decode.FrameDecoder;
 import dev.alphaflow.operators.decode.RawFrameRecord;
+import dev.alphaflow.operators.matting.BatchingMattingOperator;
 import dev.alphaflow.operators.matting.MattingFunction;
 import dev.alphaflow.operators.matting.MattingSpec;
 import dev.alphaflow.operators.sequencer.FrameSequencer;
@@ -43,11 +46,28 @@ public final class MattingJob {
     private final MattingSpec mattingSpec;
     private final DecodeLimits decodeLimits;
     private final SequencerOptions sequencerOptions;
+    private final int batchSize;
+    private final Duration batchTimeout;
 
+    /** A job that mattes one frame at a time (no cross-stream batching). */
     public MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions) {
+        this(mattingSpec, decodeLimits, sequencerOptions, 1, Duration.ZERO);
+    }
+
+    /**
+     * @param batchSize frames of different streams per model run (1 = no batching)
+     * @param batchTimeout longest a frame waits for its batch to fill
+     */
+    public MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions,
+            int batchSize, Duration batchTimeout) {
         this.mattingSpec = Objects.requireNonNull(mattingSpec, "mattingSpec");
         this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
         this.sequencerOptions = Objects.requireNonNull(sequencerOptions, "sequencerOptions");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException(MattingJobOptions.BATCH_SIZE.key() + " must be at least 1: " + batchSize);
+        }
+        this.batchSize = batchSize;
+        this.batchTimeout = Objects.requireNonNull(batchTimeout, "batchTimeout");
     }
 
     /** Reads the model, limits and sequencer settings from {@link MattingJobOptions}. */
@@ -70,7 +90,8 @@ public final class MattingJob {
                 .sessionSettings(session)
                 .rvmOptions(rvm)
                 .build();
-        return new MattingJob(spec, DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf));
+        return new MattingJob(spec, DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf),
+                conf.get(MattingJobOptions.BATCH_SIZE), conf.get(MattingJobOptions.BATCH_TIMEOUT));
     }
 
     public MattingSpec mattingSpec() {
@@ -92,10 +113,15 @@ public final class MattingJob {
                 .process(new FrameSequencer(sequencerOptions))
                 .name("sequencer").uid("sequencer");
 
-        SingleOutputStreamOperator<Matte> mattes = DataStreamUtils
-                .reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING)
-                .process(new MattingFunction(mattingSpec), OperatorTypes.MATTE)
-                .name("matting (" + mattingSpec.card().id() + ")").uid("matting");
+        KeyedStream<SequencedFrame, String> byStream =
+                DataStreamUtils.reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING);
+        String name = "matting (" + mattingSpec.card().id() + (batchSize > 1 ? ", batches of " + batchSize : "") + ")";
+        SingleOutputStreamOperator<Matte> mattes = batchSize == 1
+                ? byStream.process(new MattingFunction(mattingSpec), OperatorTypes.MATTE)
+                : byStream.transform(name, OperatorTypes.MATTE,
+                        new BatchingMattingOperator(mattingSpec, batchSize, batchTimeout.toMillis()));
+        // Both share the state name and serializer, so a savepoint restores into either.
+        mattes.name(name).uid("matting");
 
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)
                 .union(mattes.getSideOutput(MattingFunction.DEAD_LETTERS));

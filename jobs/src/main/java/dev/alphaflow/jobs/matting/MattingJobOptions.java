@@ -94,4 +94,13 @@ public final class MattingJobOptions {
 
     // Decode limits and sequencer settings are read from DecodeLimits and SequencerOptions
     // (keys alphaflow.decode.* and alphaflow.sequencer.*).
+
+    public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("alphaflow.matting.batch-size")
+            .intType().defaultValue(1)
+            .withDescription("Frames of different streams run through the model together (at most one per stream). "
+                    + "1 disables batching.");
+
+    public static final ConfigOption<Duration> BATCH_TIMEOUT = ConfigOptions.key("alphaflow.matting.batch-timeout")
+            .durationType().defaultValue(Duration.ofMillis(20))
+            .withDescription("Longest a frame waits for a batch to fill; batches also flush before every checkpoint.");
 }

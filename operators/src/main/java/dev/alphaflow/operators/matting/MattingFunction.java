@@ -1,9 +1,6 @@
 package dev.alphaflow.operators.matting;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -16,24 +13,16 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import dev.alphaflow.model.InferenceException;
 import dev.alphaflow.model.ModelRegistry;
 import dev.alphaflow.model.SharedSession;
 import dev.alphaflow.model.SharedSessions;
-import dev.alphaflow.model.image.ImageCodec;
-import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.model.rvm.RvmMatter;
-import dev.alphaflow.model.rvm.RvmResult;
-import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.sequencer.ResetReason;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.state.RecurrentStateTypeInfo;
 import dev.alphaflow.schemas.DeadLetter;
-import dev.alphaflow.schemas.DeadLetterReason;
 import dev.alphaflow.schemas.Matte;
 
 /**
@@ -60,7 +49,6 @@ import dev.alphaflow.schemas.Matte;
  */
 public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame, Matte> {
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(MattingFunction.class);
 
     /** The {@code stage} of the dead letters this function writes. */
     public static final String STAGE = "matting";
@@ -131,91 +119,22 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
             state.clear();
             return;
         }
-        long start = System.nanoTime();
-        DecodedFrame frame = element.frame;
-        RgbImage image = new RgbImage(frame.width, frame.height, frame.rgb);
-
-        boolean resetRequested = element.resetReason != ResetReason.NONE;
-        RecurrentState stored = resetRequested ? null : state.value();
-        String resetReason = resetRequested ? element.resetReason.name() : stored == null ? STATE_MISSING : null;
-
-        RvmResult result;
-        try {
-            result = matter.infer(image, stored == null ? RecurrentState.initial() : stored);
-        } catch (InferenceException e) {
-            if (stored == null) {
-                reject(frame, e, resetRequested, ctx);
-                return;
-            }
-            LOG.warn("Stream {} frame {}: the stored state does not fit ({}); starting over from the initial state",
-                    frame.streamId, frame.seq, e.getMessage());
-            resetReason = STATE_MISMATCH;
-            try {
-                result = matter.infer(image, RecurrentState.initial());
-            } catch (InferenceException again) {
-                reject(frame, again, true, ctx);
-                return;
-            }
+        MattingStep step = MattingStep.prepare(element, element.resetReason == ResetReason.NONE ? state.value() : null);
+        step.runAlone(matter);
+        if (step.failed()) {
+            // Whatever state the frame would have started from is unusable now: the next frame starts over.
+            state.clear();
+            inferenceFailures.inc();
+            ctx.output(DEAD_LETTERS, step.toDeadLetter(ctx.timerService().currentProcessingTime()));
+            return;
         }
-        state.update(result.nextState());
-
-        long encodeStart = System.nanoTime();
-        byte[] alphaPng = ImageCodec.encodeGray8Png(result.alpha8(), result.width(), result.height());
-        byte[] foregroundPng = result.foregroundRgb() == null
-                ? null
-                : ImageCodec.encodeRgbPng(new RgbImage(result.width(), result.height(), result.foregroundRgb()));
-        long end = System.nanoTime();
-
-        Map<String, Long> timings = new LinkedHashMap<>();
-        timings.put("decode", frame.decodeMicros);
-        timings.put("preprocess", result.preprocessMicros());
-        timings.put("inference", result.inferenceMicros());
-        timings.put("encode", (end - encodeStart) / 1_000);
-        timings.put("total", frame.decodeMicros + (end - start) / 1_000);
-
-        if (resetReason != null) {
+        state.update(step.result().nextState());
+        if (step.stateWasReset()) {
             stateResets.inc();
         }
         framesMatted.inc();
-        lastInferenceMicros = result.inferenceMicros();
-        out.collect(Matte.newBuilder()
-                .setStreamId(frame.streamId)
-                .setSeq(frame.seq)
-                .setEventTimeMs(frame.eventTimeMs)
-                .setWidth(result.width())
-                .setHeight(result.height())
-                .setAlphaPng(ByteBuffer.wrap(alphaPng))
-                .setForegroundPng(foregroundPng == null ? null : ByteBuffer.wrap(foregroundPng))
-                .setModelId(spec.card().id())
-                .setStateReset(resetReason != null)
-                .setResetReason(resetReason)
-                .setTimingsMicros(timings)
-                .build());
-    }
-
-    /** Sends the frame to the dead letters; a reset it asked for still happens, so the next frame starts over. */
-    private void reject(DecodedFrame frame, InferenceException e, boolean clearState, Context ctx) {
-        if (clearState) {
-            state.clear();
-        }
-        inferenceFailures.inc();
-        LOG.warn("Stream {} frame {}: inference failed, sent to the dead-letter output: {}",
-                frame.streamId, frame.seq, e.getMessage());
-        ctx.output(DEAD_LETTERS, DeadLetter.newBuilder()
-                .setStage(STAGE)
-                .setReason(DeadLetterReason.INFERENCE_FAILED)
-                .setMessage(e.getMessage() == null ? e.toString() : e.getMessage())
-                .setSourceTopic(frame.sourceTopic)
-                .setSourcePartition(frame.sourcePartition)
-                .setSourceOffset(frame.sourceOffset)
-                .setStreamId(frame.streamId)
-                .setSeq(frame.seq)
-                // The Kafka value is long gone here; the source coordinates find it.
-                .setOriginalSize(0)
-                .setOriginal(ByteBuffer.allocate(0))
-                .setOriginalTruncated(true)
-                .setRejectedAtMs(ctx.timerService().currentProcessingTime())
-                .build());
+        lastInferenceMicros = step.result().inferenceMicros();
+        out.collect(step.toMatte(spec.card().id()));
     }
 
     @Override

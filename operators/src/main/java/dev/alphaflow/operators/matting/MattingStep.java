@@ -1,0 +1,147 @@
+package dev.alphaflow.operators.matting;
+
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.alphaflow.model.InferenceException;
+import dev.alphaflow.model.image.ImageCodec;
+import dev.alphaflow.model.image.RgbImage;
+import dev.alphaflow.model.rvm.RecurrentState;
+import dev.alphaflow.model.rvm.RvmMatter;
+import dev.alphaflow.model.rvm.RvmResult;
+import dev.alphaflow.operators.decode.DecodedFrame;
+import dev.alphaflow.operators.sequencer.ResetReason;
+import dev.alphaflow.operators.sequencer.SequencedFrame;
+import dev.alphaflow.schemas.DeadLetter;
+import dev.alphaflow.schemas.DeadLetterReason;
+import dev.alphaflow.schemas.Matte;
+
+/**
+ * One frame's trip through the matting model: which state it starts from, the inference (alone or as
+ * part of a cross-stream batch), and the resulting {@link Matte} or dead letter. Shared by
+ * {@link MattingFunction} (one frame per call) and {@link BatchingMattingOperator} so both apply the
+ * same reset rules and produce identical records.
+ */
+final class MattingStep {
+    private static final Logger LOG = LoggerFactory.getLogger(MattingStep.class);
+
+    final DecodedFrame frame;
+    final RgbImage image;
+    final boolean resetRequested;
+    final RecurrentState startState;
+    private final long startNanos;
+    private String resetReason;
+    private RvmResult result;
+    private InferenceException failure;
+
+    private MattingStep(SequencedFrame element, RecurrentState stored, long startNanos) {
+        this.frame = element.frame;
+        this.image = new RgbImage(frame.width, frame.height, frame.rgb);
+        this.resetRequested = element.resetReason != ResetReason.NONE;
+        RecurrentState usable = resetRequested ? null : stored;
+        this.resetReason = resetRequested ? element.resetReason.name()
+                : usable == null ? MattingFunction.STATE_MISSING : null;
+        this.startState = usable == null ? RecurrentState.initial() : usable;
+        this.startNanos = startNanos;
+    }
+
+    /** @param stored the stream's keyed state, or null when it has none */
+    static MattingStep prepare(SequencedFrame element, RecurrentState stored) {
+        return new MattingStep(element, stored, System.nanoTime());
+    }
+
+    /** Records the result of a batched run. */
+    void completed(RvmResult batchedResult) {
+        this.result = batchedResult;
+    }
+
+    /**
+     * Runs this frame alone. A stored state that does not fit the frame is dropped and the frame re-run
+     * from the initial state ({@value MattingFunction#STATE_MISMATCH}); a frame the model cannot run at
+     * all is marked failed.
+     */
+    void runAlone(RvmMatter matter) {
+        try {
+            result = matter.infer(image, startState);
+        } catch (InferenceException e) {
+            if (startState.isInitial()) {
+                failure = e;
+                return;
+            }
+            LOG.warn("Stream {} frame {}: the stored state does not fit ({}); starting over from the initial state",
+                    frame.streamId, frame.seq, e.getMessage());
+            resetReason = MattingFunction.STATE_MISMATCH;
+            try {
+                result = matter.infer(image, RecurrentState.initial());
+            } catch (InferenceException again) {
+                failure = again;
+            }
+        }
+    }
+
+    boolean failed() {
+        return failure != null;
+    }
+
+    boolean stateWasReset() {
+        return resetReason != null;
+    }
+
+    RvmResult result() {
+        return result;
+    }
+
+    /** The Matte for a successful step: alpha (and foreground) as PNG, per-stage timings. */
+    Matte toMatte(String modelId) {
+        long encodeStart = System.nanoTime();
+        byte[] alphaPng = ImageCodec.encodeGray8Png(result.alpha8(), result.width(), result.height());
+        byte[] foregroundPng = result.foregroundRgb() == null
+                ? null
+                : ImageCodec.encodeRgbPng(new RgbImage(result.width(), result.height(), result.foregroundRgb()));
+        long end = System.nanoTime();
+
+        Map<String, Long> timings = new LinkedHashMap<>();
+        timings.put("decode", frame.decodeMicros);
+        timings.put("preprocess", result.preprocessMicros());
+        timings.put("inference", result.inferenceMicros());
+        timings.put("encode", (end - encodeStart) / 1_000);
+        timings.put("total", frame.decodeMicros + (end - startNanos) / 1_000);
+        return Matte.newBuilder()
+                .setStreamId(frame.streamId)
+                .setSeq(frame.seq)
+                .setEventTimeMs(frame.eventTimeMs)
+                .setWidth(result.width())
+                .setHeight(result.height())
+                .setAlphaPng(ByteBuffer.wrap(alphaPng))
+                .setForegroundPng(foregroundPng == null ? null : ByteBuffer.wrap(foregroundPng))
+                .setModelId(modelId)
+                .setStateReset(resetReason != null)
+                .setResetReason(resetReason)
+                .setTimingsMicros(timings)
+                .build();
+    }
+
+    /** The dead letter of a failed step (the Kafka value is long gone here; the source coordinates find it). */
+    DeadLetter toDeadLetter(long nowMs) {
+        LOG.warn("Stream {} frame {}: inference failed, sent to the dead-letter output: {}",
+                frame.streamId, frame.seq, failure.getMessage());
+        return DeadLetter.newBuilder()
+                .setStage(MattingFunction.STAGE)
+                .setReason(DeadLetterReason.INFERENCE_FAILED)
+                .setMessage(failure.getMessage() == null ? failure.toString() : failure.getMessage())
+                .setSourceTopic(frame.sourceTopic)
+                .setSourcePartition(frame.sourcePartition)
+                .setSourceOffset(frame.sourceOffset)
+                .setStreamId(frame.streamId)
+                .setSeq(frame.seq)
+                .setOriginalSize(0)
+                .setOriginal(ByteBuffer.allocate(0))
+                .setOriginalTruncated(true)
+                .setRejectedAtMs(nowMs)
+                .build();
+    }
+}
