@@ -1,11 +1,13 @@
 package dev.alphaflow.model.instances;
 
-import static dev.alphaflow.model.testing.OnnxModelWriter.FLOAT;
-import static dev.alphaflow.model.testing.OnnxModelWriter.INT64;
+import dev.alphaflow.model.onnx.OnnxGraphBuilder;
+import dev.alphaflow.model.onnx.OnnxModelWriter;
+import static dev.alphaflow.model.onnx.OnnxModelWriter.FLOAT;
+import static dev.alphaflow.model.onnx.OnnxModelWriter.INT64;
 
 import dev.alphaflow.model.ModelCard;
-import dev.alphaflow.model.testing.OnnxGraphBuilder;
-import dev.alphaflow.model.testing.OnnxGraphBuilder.Attribute;
+
+import dev.alphaflow.model.onnx.OnnxGraphBuilder.Attribute;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

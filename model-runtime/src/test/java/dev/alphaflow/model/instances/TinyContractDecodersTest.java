@@ -1,5 +1,7 @@
 package dev.alphaflow.model.instances;
 
+import dev.alphaflow.model.onnx.OnnxGraphBuilder;
+import dev.alphaflow.model.onnx.OnnxModelWriter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -11,8 +13,8 @@ import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.SharedSession;
 import dev.alphaflow.model.SharedSessions;
 import dev.alphaflow.model.image.RgbImage;
-import dev.alphaflow.model.testing.OnnxGraphBuilder;
-import dev.alphaflow.model.testing.OnnxModelWriter;
+
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

@@ -1,11 +1,13 @@
 package dev.alphaflow.model.testing;
 
-import static dev.alphaflow.model.testing.OnnxModelWriter.FLOAT;
+import dev.alphaflow.model.onnx.OnnxGraphBuilder;
+import dev.alphaflow.model.onnx.OnnxModelWriter;
+import static dev.alphaflow.model.onnx.OnnxModelWriter.FLOAT;
 
 import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.ModelCards;
 import dev.alphaflow.model.ModelRegistry;
-import dev.alphaflow.model.testing.OnnxGraphBuilder.Attribute;
+import dev.alphaflow.model.onnx.OnnxGraphBuilder.Attribute;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;

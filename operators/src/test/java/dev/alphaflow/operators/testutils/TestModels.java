@@ -1,13 +1,15 @@
 package dev.alphaflow.operators.testutils;
 
-import static dev.alphaflow.model.testing.OnnxModelWriter.FLOAT;
+import dev.alphaflow.model.onnx.OnnxGraphBuilder;
+import dev.alphaflow.model.onnx.OnnxModelWriter;
+import static dev.alphaflow.model.onnx.OnnxModelWriter.FLOAT;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.alphaflow.model.testing.OnnxGraphBuilder;
-import dev.alphaflow.model.testing.OnnxGraphBuilder.Attribute;
+
+import dev.alphaflow.model.onnx.OnnxGraphBuilder.Attribute;
 
 /** Generated ONNX models for operator tests, beyond the ones model-runtime's test-jar provides. */
 public final class TestModels {

@@ -1,4 +1,4 @@
-package dev.alphaflow.model.testing;
+package dev.alphaflow.model.onnx;
 
 import com.google.protobuf.CodedOutputStream;
 import java.io.ByteArrayOutputStream;

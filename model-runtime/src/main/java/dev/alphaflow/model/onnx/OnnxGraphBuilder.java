@@ -1,4 +1,4 @@
-package dev.alphaflow.model.testing;
+package dev.alphaflow.model.onnx;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Builds small ONNX models in code (IR 8, opset 13 by default) for hermetic tests.
+ * Builds small ONNX models in code (IR 8, opset 13 by default): graphs the runtime generates (e.g. the feature-bank readout) and the tiny models of the tests.
  *
  * <pre>{@code
  * byte[] model = new OnnxGraphBuilder("double")

@@ -1,5 +1,6 @@
-package dev.alphaflow.model.testing;
+package dev.alphaflow.model.onnx;
 
+import dev.alphaflow.model.testing.TinyModels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OnnxTensor;
@@ -7,7 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.alphaflow.model.OrtRuntime;
-import dev.alphaflow.model.testing.OnnxGraphBuilder.Attribute;
+import dev.alphaflow.model.onnx.OnnxGraphBuilder.Attribute;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
