@@ -1,6 +1,5 @@
 package dev.alphaflow.operators.matting;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +17,6 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 import dev.alphaflow.model.InferenceException;
-import dev.alphaflow.model.ModelRegistry;
-import dev.alphaflow.model.SharedSession;
-import dev.alphaflow.model.SharedSessions;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.model.rvm.RvmMatter;
@@ -58,7 +54,6 @@ public class BatchingMattingOperator extends AbstractStreamOperator<Matte>
     private final int maxBatchSize;
     private final long maxDelayMillis;
 
-    private transient SharedSession session;
     private transient RvmMatter matter;
     private transient ValueState<RecurrentState> state;
     /** Buffered frames by stream id, in arrival order. */
@@ -87,14 +82,7 @@ public class BatchingMattingOperator extends AbstractStreamOperator<Matte>
         super.open();
         state = getRuntimeContext().getState(
                 new ValueStateDescriptor<>(MattingFunction.STATE_NAME, RecurrentStateTypeInfo.INSTANCE));
-        session = SharedSessions.acquire(new ModelRegistry(Path.of(spec.modelDir())), spec.card(), spec.sessionSettings());
-        try {
-            matter = new RvmMatter(session, spec.rvmOptions());
-        } catch (RuntimeException e) {
-            session.close();
-            session = null;
-            throw e;
-        }
+        matter = spec.openMatter();
         pending = new LinkedHashMap<>();
         framesMatted = getMetricGroup().counter(MattingFunction.FRAMES_MATTED_METRIC);
         stateResets = getMetricGroup().counter(MattingFunction.STATE_RESETS_METRIC);
@@ -206,14 +194,10 @@ public class BatchingMattingOperator extends AbstractStreamOperator<Matte>
     public void close() throws Exception {
         try {
             if (matter != null) {
-                matter.close();
+                matter.close(); // releases the shared session
             }
         } finally {
             matter = null;
-            if (session != null) {
-                session.close();
-                session = null;
-            }
             super.close();
         }
     }

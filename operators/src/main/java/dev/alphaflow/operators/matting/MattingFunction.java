@@ -1,6 +1,5 @@
 package dev.alphaflow.operators.matting;
 
-import java.nio.file.Path;
 import java.util.Objects;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -14,8 +13,6 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import dev.alphaflow.model.ModelRegistry;
-import dev.alphaflow.model.SharedSession;
 import dev.alphaflow.model.SharedSessions;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.model.rvm.RvmMatter;
@@ -76,7 +73,6 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
 
     private final MattingSpec spec;
 
-    private transient SharedSession session;
     private transient RvmMatter matter;
     private transient ValueState<RecurrentState> state;
     private transient Counter framesMatted;
@@ -96,15 +92,7 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
     public void open(OpenContext openContext) {
         state = getRuntimeContext().getState(new ValueStateDescriptor<>(STATE_NAME, RecurrentStateTypeInfo.INSTANCE));
 
-        session = SharedSessions.acquire(
-                new ModelRegistry(Path.of(spec.modelDir())), spec.card(), spec.sessionSettings());
-        try {
-            matter = new RvmMatter(session, spec.rvmOptions());
-        } catch (RuntimeException e) {
-            session.close();
-            session = null;
-            throw e;
-        }
+        matter = spec.openMatter();
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         framesMatted = metrics.counter(FRAMES_MATTED_METRIC);
@@ -141,14 +129,10 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
     public void close() throws Exception {
         try {
             if (matter != null) {
-                matter.close();
+                matter.close(); // releases the shared session
             }
         } finally {
             matter = null;
-            if (session != null) {
-                session.close();
-                session = null;
-            }
         }
         super.close();
     }

@@ -7,6 +7,8 @@ import java.util.Objects;
 import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.ModelCards;
 import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.model.ModelRegistry;
+import dev.alphaflow.model.rvm.RvmMatter;
 import dev.alphaflow.model.rvm.RvmOptions;
 
 /**
@@ -53,6 +55,11 @@ public final class MattingSpec implements Serializable {
 
     public SessionSettings sessionSettings() {
         return sessionSettings;
+    }
+
+    /** Opens the model: a matter that holds this JVM's shared session for the card and releases it on close. */
+    public RvmMatter openMatter() {
+        return RvmMatter.open(new ModelRegistry(Path.of(modelDir)), card, sessionSettings, rvmOptions);
     }
 
     public RvmOptions rvmOptions() {
