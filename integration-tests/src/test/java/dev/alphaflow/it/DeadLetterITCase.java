@@ -15,9 +15,8 @@ import java.util.zip.CRC32;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
@@ -46,24 +45,15 @@ class DeadLetterITCase {
     private static final int GOOD_FRAMES = 20;
     private static final int MAX_PAYLOAD = 256 * 1024;
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
 
     @TempDir Path tmp;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void badFramesGoToTheDeadLetterTopicAndGoodOnesAreMatted() throws Exception {
+        EmbeddedKafka kafka = KAFKA.get();
         Path model = TinyModels.rvmContract(tmp.resolve("tiny-rvm.onnx"));
         ModelCard card = TinyModels.rvmCard(model);
         Topics topics = Topics.fresh("dlq");

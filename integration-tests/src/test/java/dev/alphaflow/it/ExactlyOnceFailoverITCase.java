@@ -14,10 +14,9 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
@@ -54,21 +53,11 @@ class ExactlyOnceFailoverITCase {
     private static final int WIDTH = 64;
     private static final int HEIGHT = 48;
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
 
     @TempDir Path tmp;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     /**
      * @param batchSize 1: per-frame matting, alphas bit-identical to the uninterrupted run. 3: cross-stream
@@ -78,6 +67,7 @@ class ExactlyOnceFailoverITCase {
     @ParameterizedTest(name = "batch size {0}")
     @ValueSource(ints = {1, 3})
     void everyFrameExactlyOnceAndIdenticalAfterAFailure(int batchSize) throws Exception {
+        EmbeddedKafka kafka = KAFKA.get();
         Path model = TinyModels.rvmContract(tmp.resolve("tiny-rvm.onnx"));
         ModelCard card = TinyModels.rvmCard(model);
         Topics topics = Topics.fresh("failover-b" + batchSize);

@@ -16,9 +16,8 @@ import javax.imageio.ImageIO;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
@@ -34,24 +33,15 @@ import dev.alphaflow.schemas.Matte;
  * (alpha > 0.5) against the DAVIS person masks. The bare model reaches 0.81–0.82 on this machine.
  */
 class RvmQualityITCase {
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
 
     @TempDir Path tmp;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void danceTwirlMeanIouThroughThePipeline() throws Exception {
+        EmbeddedKafka kafka = KAFKA.get();
         Path shared = SharedTestData.sharedDir();
         Path frameDir = shared.resolve("data/davis2016/JPEGImages/480p/dance-twirl");
         Path maskDir = shared.resolve("data/davis2016/Annotations/480p/dance-twirl");

@@ -1,0 +1,88 @@
+package dev.alphaflow.bench;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import dev.alphaflow.jobs.matting.MattingJobOptions;
+
+/**
+ * Fresh frames / mattes / dead-letter topics for one benchmark run. Frames and mattes use
+ * {@code message.timestamp.type=LogAppendTime}, so every record carries the broker's clock at the moment it was
+ * appended to the log (for a transactional matte: when it was written, not when it was committed).
+ */
+record BenchTopics(String frames, String mattes, String dlq, int partitions) {
+
+    static BenchTopics create(String bootstrapServers, String name, int partitions) {
+        String suffix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        BenchTopics topics = new BenchTopics("frames-" + suffix, "mattes-" + suffix, "dlq-" + suffix, partitions);
+        Map<String, String> appendTime = Map.of("message.timestamp.type", "LogAppendTime");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(List.of(
+                    new NewTopic(topics.frames, partitions, (short) 1).configs(appendTime),
+                    new NewTopic(topics.mattes, partitions, (short) 1).configs(appendTime),
+                    new NewTopic(topics.dlq, 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, topics);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create benchmark topics " + topics + ": " + e, e);
+        }
+        return topics;
+    }
+
+    // Producing right after creation, before every partition has a leader, made the embedded broker reject
+    // retried batches as out of sequence.
+    private static void awaitLeaders(Admin admin, BenchTopics topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                Map<String, TopicDescription> descriptions = admin.describeTopics(List.of(topics.frames,
+                        topics.mattes, topics.dlq)).allTopicNames().get(30, TimeUnit.SECONDS);
+                boolean ready = descriptions.values().stream().flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("benchmark topics " + topics + " have no leader after 30 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Job options for these topics: read from the beginning, exactly once, the given model settings. */
+    Configuration jobConfiguration(String bootstrapServers, JobSettings settings) {
+        Configuration conf = new Configuration();
+        conf.set(MattingJobOptions.BOOTSTRAP_SERVERS, bootstrapServers);
+        conf.set(MattingJobOptions.FRAMES_TOPIC, frames);
+        conf.set(MattingJobOptions.MATTES_TOPIC, mattes);
+        conf.set(MattingJobOptions.DEAD_LETTER_TOPIC, dlq);
+        conf.set(MattingJobOptions.GROUP_ID, "bench-" + frames);
+        conf.set(MattingJobOptions.TRANSACTIONAL_ID_PREFIX, "bench-" + frames);
+        conf.set(MattingJobOptions.STARTING_OFFSETS, MattingJobOptions.StartingOffsets.EARLIEST);
+        conf.set(MattingJobOptions.BOUNDED, settings.bounded());
+        conf.set(MattingJobOptions.DELIVERY, settings.delivery());
+        conf.set(MattingJobOptions.MODEL_DIR, settings.modelDir().toString());
+        conf.set(MattingJobOptions.INTRA_OP_THREADS, settings.intraOpThreads());
+        conf.set(MattingJobOptions.DOWNSAMPLE_RATIO, settings.ratio());
+        return conf;
+    }
+
+    /** How a benchmark job runs. */
+    record JobSettings(java.nio.file.Path modelDir, float ratio, int intraOpThreads, int parallelism,
+            boolean bounded, MattingJobOptions.Delivery delivery) {}
+}

@@ -1,0 +1,368 @@
+package dev.alphaflow.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+
+import dev.alphaflow.jobs.local.EmbeddedKafka;
+import dev.alphaflow.jobs.matting.MattingJobOptions;
+import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.model.rvm.RvmOptions;
+
+/**
+ * The benchmark suite: the pipeline measured against the bare model loop ({@link BareLoop}) on the same frames, in
+ * one run, and the size and timing of its checkpointed state. Writes its rows into {@code BENCHMARKS.md} (rows with
+ * the same metric name are replaced, others kept) and prints them.
+ *
+ * <p>Run it with the {@code benchmarks} Maven profile (see the README); system properties:
+ * <ul>
+ *   <li>{@code alphaflow.shared.dir} — folder with {@code models/} and {@code data/} (required)</li>
+ *   <li>{@code alphaflow.bench.output} — the BENCHMARKS.md to update (unset: print only)</li>
+ *   <li>{@code alphaflow.bench.only} — comma-separated subset of {@code single,streams,state,live,checkpoint}</li>
+ *   <li>{@code alphaflow.bench.reps} (5), {@code alphaflow.bench.ratio} (0.25), {@code alphaflow.bench.threads} (2),
+ *       {@code alphaflow.bench.single.frames} (120), {@code alphaflow.bench.streams.count} (8),
+ *       {@code alphaflow.bench.streams.frames} (16), {@code alphaflow.bench.streams.parallelism} (2),
+ *       {@code alphaflow.bench.streams.threads} (1)</li>
+ * </ul>
+ */
+public final class BenchmarkSuite {
+    /** The command the rows name; it needs the other modules installed first (see the README). */
+    static final String COMMAND = "mvn -B -ntp -Pbenchmarks -pl integration-tests verify";
+    static final Set<String> ALL = new LinkedHashSet<>(List.of("single", "streams", "state", "live", "checkpoint"));
+    static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
+    static final double LIVE_LOAD = 0.7;
+    static final Duration LIVE_DURATION = Duration.ofSeconds(20);
+    static final int[] CHECKPOINT_STREAMS = {1, 16, 64};
+
+    private BenchmarkSuite() {}
+
+    public static void main(String[] args) throws Exception {
+        Configurator.setLevel("org.apache.flink", Level.ERROR);
+        Configurator.setLevel("org.apache.flink.runtime.checkpoint.CheckpointCoordinator", Level.WARN);
+        Configurator.setLevel("org.apache.flink.runtime.executiongraph.ExecutionGraph", Level.WARN);
+        Configurator.setLevel("org.apache.kafka", Level.ERROR);
+        Configurator.setLevel("kafka", Level.ERROR);
+        Configurator.setLevel("dev.alphaflow", Level.WARN);
+
+        Settings s = Settings.fromSystemProperties();
+        String machine = MachineInfo.describe();
+        double loadBefore = MachineInfo.loadAverage();
+        System.out.println("[bench] " + s);
+        System.out.println("[bench] machine: " + machine + "; load average " + loadBefore);
+        long suiteStart = System.nanoTime();
+        Results results = new Results();
+        List<byte[]> video = Workload.danceTwirl(s.sharedDir);
+        Path tmp = Files.createTempDirectory("alphaflow-bench-");
+        try (CpuSampler cpu = new CpuSampler();
+             EmbeddedKafka kafka = EmbeddedKafka.start();
+             BenchCluster cluster = BenchCluster.start(tmp.resolve("checkpoints"), 2)) {
+            PipelineReplay replay = new PipelineReplay(kafka, cluster, CHECKPOINT_INTERVAL);
+            StateBench.StateSize stateSize = null;
+            if (s.only.contains("state")) {
+                stateSize = StateBench.measureSerializer(s.modelDir(), session(s.threads), rvm(s.ratio), video);
+                results.add("state.bytes_per_stream_ratio.serializer",
+                        String.format(Locale.ROOT, "%.4f", stateSize.serializedRatio()),
+                        String.format(Locale.ROOT, "bytes the keyed-state serializer (RecurrentStateSerializer) writes "
+                                + "for one stream's RVM state ÷ the state's fp16 tensor bytes: %d ÷ %d (854×480, "
+                                + "ratio %s; shapes %s)", stateSize.serializedBytes(), stateSize.fp16Bytes(), s.ratio,
+                                shapes(stateSize)));
+            }
+            Comparison single = null;
+            if (s.only.contains("single")) {
+                single = singleStream(s, video, replay, cpu, results);
+            }
+            Comparison streams = null;
+            if (s.only.contains("streams")) {
+                streams = manyStreams(s, video, replay, cpu, results);
+            }
+            List<LiveLatency.Result> live = List.of();
+            if (s.only.contains("live")) {
+                live = live(s, video, kafka, cluster, single, results);
+            }
+            if (stateSize != null) {
+                checkpointedBytes(s, streams, live, stateSize, results);
+            }
+            if (s.only.contains("checkpoint")) {
+                checkpoints(s, video, kafka, cluster, results);
+            }
+        } finally {
+            deleteRecursively(tmp);
+        }
+        double seconds = (System.nanoTime() - suiteStart) / 1e9;
+        double loadAfter = MachineInfo.loadAverage();
+        System.out.printf(Locale.ROOT, "[bench] suite took %.0f s; load average %.2f before, %.2f after%n", seconds,
+                loadBefore, loadAfter);
+        results.print();
+        if (s.output != null) {
+            results.write(s, machine, seconds, loadBefore, loadAfter);
+            System.out.println("[bench] updated " + s.output);
+        }
+    }
+
+    private static Comparison singleStream(Settings s, List<byte[]> video, PipelineReplay replay, CpuSampler cpu,
+            Results results) throws Exception {
+        Workload workload = Workload.singleStream(video, s.singleFrames);
+        BareLoop bare = new BareLoop(s.modelDir(), session(s.threads), rvm(s.ratio));
+        BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.threads, 2, true,
+                MattingJobOptions.Delivery.EXACTLY_ONCE);
+        Comparison c = Comparison.alternate(s.reps, () -> bare.run(workload),
+                () -> replay.run("single", workload, job), cpu, "single stream");
+        results.add("perf.single_stream.pipeline_vs_bare", String.format(Locale.ROOT, "%.3f", c.medianRatio()),
+                String.format(Locale.ROOT, "archive replay of 1 stream × %d frames (dance-twirl forwards and "
+                        + "backwards), exactly-once, checkpoints every %d s, job parallelism 2, ORT intra-op threads "
+                        + "%d for both contenders; median of %d alternated pairs: %s", workload.frameCount(),
+                        CHECKPOINT_INTERVAL.toSeconds(), s.threads, s.reps, c.summary()));
+        return c;
+    }
+
+    private static Comparison manyStreams(Settings s, List<byte[]> video, PipelineReplay replay, CpuSampler cpu,
+            Results results) throws Exception {
+        Workload workload = Workload.manyStreams(video, s.streamCount, s.streamFrames, s.streamParallelism);
+        BareLoop bare = new BareLoop(s.modelDir(), session(s.threads), rvm(s.ratio));
+        BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.streamThreads,
+                s.streamParallelism, true, MattingJobOptions.Delivery.EXACTLY_ONCE);
+        Comparison c = Comparison.alternate(s.reps, () -> bare.run(workload),
+                () -> replay.run("streams", workload, job), cpu, s.streamCount + " streams");
+        results.add("perf." + s.streamCount + "_streams.pipeline_vs_bare",
+                String.format(Locale.ROOT, "%.3f", c.medianRatio()),
+                String.format(Locale.ROOT, "%d streams × %d frames (854×480) replayed together, exactly-once, "
+                        + "checkpoints every %d s; pipeline: parallelism %d, ORT intra-op threads %d per subtask "
+                        + "(one session shared by the subtasks); bare loop: one thread, streams round-robin, ORT "
+                        + "intra-op threads %d; median of %d alternated pairs: %s", s.streamCount, s.streamFrames,
+                        CHECKPOINT_INTERVAL.toSeconds(), s.streamParallelism, s.streamThreads, s.threads, s.reps,
+                        c.summary()));
+        return c;
+    }
+
+    /**
+     * Checkpointed bytes per stream from the periodic checkpoints of the live runs (20 s each of steady processing,
+     * the closest to a long-running job), else of the replays.
+     */
+    private static void checkpointedBytes(Settings s, Comparison streams, List<LiveLatency.Result> live,
+            StateBench.StateSize stateSize, Results results) {
+        List<Double> perStream = new ArrayList<>();
+        String source;
+        if (!live.isEmpty()) {
+            live.forEach(r -> r.checkpointBytes().forEach(b -> perStream.add((double) b / r.streams())));
+            source = String.format(Locale.ROOT, "the periodic checkpoints (every %d s) taken during the live runs "
+                    + "(%d stream(s) updated ~10 times a second each, %d s per delivery mode)",
+                    CHECKPOINT_INTERVAL.toSeconds(), live.get(0).streams(), LIVE_DURATION.toSeconds());
+        } else if (streams != null) {
+            streams.pipelineRuns().forEach(r -> r.checkpointBytes().forEach(b -> perStream.add((double) b
+                    / s.streamCount)));
+            source = String.format(Locale.ROOT, "the checkpoints taken during the %d-stream replays while every "
+                    + "stream had state", s.streamCount);
+        } else {
+            return;
+        }
+        if (perStream.isEmpty()) {
+            System.out.println("[bench] no checkpoint completed while every stream had state; "
+                    + "state.bytes_per_stream_ratio not measured");
+            return;
+        }
+        double median = Stats.median(perStream);
+        double min = perStream.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double max = perStream.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        results.add("state.bytes_per_stream_ratio", String.format(Locale.ROOT, "%.2f", median / stateSize.fp16Bytes()),
+                String.format(Locale.ROOT, "total checkpoint size as Flink reports it ÷ streams ÷ %d fp16 bytes of "
+                        + "one stream's RVM state, median over %d checkpoints: %s; %.0f bytes per stream (min %.0f = "
+                        + "%.2f×, max %.0f = %.2f×). Everything checkpointed is counted: with RocksDB's native full "
+                        + "snapshots every live SST file is copied, so each stream's older state versions that "
+                        + "compaction has not yet merged are included too; hence the ratio swings between ~1× right "
+                        + "after a compaction and several × before one", stateSize.fp16Bytes(), perStream.size(),
+                        source, median, min, min / stateSize.fp16Bytes(), max, max / stateSize.fp16Bytes()));
+    }
+
+    private static List<LiveLatency.Result> live(Settings s, List<byte[]> video, EmbeddedKafka kafka,
+            BenchCluster cluster, Comparison single, Results results) throws Exception {
+        List<LiveLatency.Result> runs = new ArrayList<>();
+        double capacity;
+        if (single != null) {
+            capacity = Stats.median(single.bareFps());
+        } else {
+            capacity = new BareLoop(s.modelDir(), session(s.threads), rvm(s.ratio))
+                    .run(Workload.singleStream(video, 90)).fps();
+        }
+        double aggregate = LIVE_LOAD * capacity;
+        int streams = Math.max(1, (int) Math.round(aggregate / 10.0));
+        double perStream = aggregate / streams;
+        int threads = streams == 1 ? s.threads : s.streamThreads;
+        for (MattingJobOptions.Delivery delivery : MattingJobOptions.Delivery.values()) {
+            BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, threads,
+                    s.streamParallelism, false, delivery);
+            LiveLatency.Result r = LiveLatency.run(kafka, cluster, video, streams, perStream, LIVE_DURATION, job,
+                    CHECKPOINT_INTERVAL);
+            runs.add(r);
+            String mode = delivery.name().toLowerCase(Locale.ROOT);
+            String note = String.format(Locale.ROOT, "%s: %d stream(s) paced at %.1f frames/s each (%.0f%% of the "
+                    + "bare loop's %.1f frames/s measured in this run), %d frames over %d s after a warm-up; latency = "
+                    + "frame appended to Kafka (broker time) → its matte received by a read_committed consumer; "
+                    + "checkpoints every %d s; p50 %.0f ms, p99 %.0f ms, max %.0f ms", mode, streams, perStream,
+                    LIVE_LOAD * 100, capacity, r.frames(), LIVE_DURATION.toSeconds(), CHECKPOINT_INTERVAL.toSeconds(),
+                    r.p50Millis(), r.p99Millis(), r.maxMillis());
+            results.add("perf.live.p50_ms." + mode, String.format(Locale.ROOT, "%.0f", r.p50Millis()), note);
+            results.add("perf.live.p99_ms." + mode, String.format(Locale.ROOT, "%.0f", r.p99Millis()),
+                    "the same run as `perf.live.p50_ms." + mode + "`");
+        }
+        return runs;
+    }
+
+    private static void checkpoints(Settings s, List<byte[]> video, EmbeddedKafka kafka, BenchCluster cluster,
+            Results results) throws Exception {
+        BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.streamThreads,
+                s.streamParallelism, false, MattingJobOptions.Delivery.EXACTLY_ONCE);
+        for (int n : CHECKPOINT_STREAMS) {
+            StateBench.CheckpointRestore r = StateBench.checkpointAndRestore(kafka, cluster, video, n, job);
+            results.add("state.checkpoint_ms." + n, String.format(Locale.ROOT, "%.0f", r.medianCheckpointMillis()),
+                    String.format(Locale.ROOT, "%d stream(s), exactly-once, RocksDB full (non-incremental) "
+                            + "checkpoints, periodic checkpoints off: 3 rounds of one frame per stream, each followed "
+                            + "(once all mattes were written) by a triggered checkpoint; median end-to-end duration "
+                            + "as the checkpoint coordinator timed it, %s ms; the last checkpoint's size %d bytes "
+                            + "(%.0f per stream)", n,
+                            Stats.format(r.checkpointMillis(), "%.0f"), r.checkpointBytes(),
+                            (double) r.checkpointBytes() / n));
+            results.add("state.restore_ms." + n, String.valueOf(r.restoreMillis()),
+                    String.format(Locale.ROOT, "%d stream(s): submission of a job restoring the retained checkpoint "
+                            + "→ its first matte appended to Kafka (deployment, RocksDB restore, model session load, "
+                            + "one frame); all %d streams' mattes after %d ms; the same job started without a "
+                            + "restore took %d ms to its first matte", n, n, r.restoreAllMillis(), r.startMillis()));
+        }
+    }
+
+    private static String shapes(StateBench.StateSize size) {
+        List<String> shapes = new ArrayList<>();
+        size.state().tensors().forEach(t -> shapes.add(Arrays.toString(t.shape())));
+        return String.join(" ", shapes);
+    }
+
+    static SessionSettings session(int intraOpThreads) {
+        return SessionSettings.builder().intraOpThreads(intraOpThreads).interOpThreads(1).build();
+    }
+
+    static RvmOptions rvm(float ratio) {
+        return RvmOptions.builder().downsampleRatio(ratio).build();
+    }
+
+    /** Rows measured in this run, with a note each. */
+    static final class Results {
+        record Row(String metric, String value, String note) {}
+
+        final List<Row> rows = new ArrayList<>();
+
+        void add(String metric, String value, String note) {
+            rows.add(new Row(metric, value, note));
+            System.out.println("[bench] " + metric + " = " + value + "  (" + note + ")");
+        }
+
+        void write(Settings s, String machine, double seconds, double loadBefore, double loadAfter)
+                throws IOException {
+            Map<String, String> table = new LinkedHashMap<>();
+            rows.forEach(r -> table.put(r.metric, BenchmarksFile.row(r.metric, r.value, COMMAND)));
+            String when = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0).toString().replace('T', ' ');
+            List<String> intro = List.of(
+                    "### Benchmark suite (`perf.*`, `state.*`)",
+                    "",
+                    String.format(Locale.ROOT, "Last run %s UTC (%s) on %s; it took %.0f s. The machine is shared: "
+                            + "the 1-minute load average was %.2f before and %.2f after (2 = both cores busy), and the "
+                            + "CPU time the same bare loop needs per frame varies by up to 1.6× between runs even "
+                            + "when no other process in this VM is busy (the host's capacity varies), so absolute "
+                            + "frames/s vary up to 2×; each ratio is the median over pairs of contenders measured "
+                            + "back to back, which discounts pairs in which one contender hit a slow phase.", when, String.join(",", s.only), machine, seconds,
+                            loadBefore, loadAfter),
+                    "",
+                    String.format(Locale.ROOT, "RVM (`rvm-mobilenetv3`) at a fixed downsample ratio %s on 854×480 "
+                            + "DAVIS dance-twirl JPEGs; both contenders start from the same JPEG bytes in memory. "
+                            + "Frames/s = (frames − 1) ÷ (time of the last output − time of the first), so start-up "
+                            + "and the first frame's latency are left out alike; for the pipeline the times are the "
+                            + "mattes' Kafka append times (topics with LogAppendTime). The bare loop is one thread: "
+                            + "decode (ImageIO) → RVM with the carried state → PNG-encode the alpha.", s.ratio));
+            Map<String, String> bullets = new LinkedHashMap<>();
+            rows.forEach(r -> bullets.put(r.metric, "= " + r.value + " (" + when.substring(0, 10) + "): " + r.note
+                    + "."));
+            BenchmarksFile.update(s.output, table, intro, bullets);
+        }
+
+        void print() {
+            System.out.println();
+            System.out.println("| metric | value | command |");
+            System.out.println("|---|---|---|");
+            for (Row r : rows) {
+                System.out.println("| " + r.metric + " | " + r.value + " | `" + COMMAND + "` |");
+            }
+        }
+    }
+
+    /** What to run and how, from system properties. */
+    record Settings(Path sharedDir, Path output, Set<String> only, int reps, float ratio, int threads,
+            int singleFrames, int streamCount, int streamFrames, int streamParallelism, int streamThreads) {
+
+        static Settings fromSystemProperties() {
+            String shared = System.getProperty("alphaflow.shared.dir");
+            if (shared == null || shared.isBlank()) {
+                throw new IllegalArgumentException("set -Dalphaflow.shared.dir to the folder holding models/ and data/"
+                        + " (the benchmarks Maven profile sets it to ../shared)");
+            }
+            String output = System.getProperty("alphaflow.bench.output", "");
+            Set<String> only = new LinkedHashSet<>();
+            for (String name : System.getProperty("alphaflow.bench.only", "all").split(",")) {
+                String n = name.trim();
+                if (n.equals("all")) {
+                    only.addAll(ALL);
+                } else if (ALL.contains(n)) {
+                    only.add(n);
+                } else if (!n.isEmpty()) {
+                    throw new IllegalArgumentException("unknown benchmark '" + n + "' in alphaflow.bench.only; known: "
+                            + ALL + " or all");
+                }
+            }
+            return new Settings(Paths.get(shared).toAbsolutePath().normalize(),
+                    output.isBlank() ? null : Paths.get(output).toAbsolutePath().normalize(), only,
+                    positive("alphaflow.bench.reps", 5),
+                    Float.parseFloat(System.getProperty("alphaflow.bench.ratio", "0.25")),
+                    positive("alphaflow.bench.threads", 2),
+                    positive("alphaflow.bench.single.frames", 120),
+                    positive("alphaflow.bench.streams.count", 8),
+                    positive("alphaflow.bench.streams.frames", 16),
+                    positive("alphaflow.bench.streams.parallelism", 2),
+                    positive("alphaflow.bench.streams.threads", 1));
+        }
+
+        private static int positive(String key, int defaultValue) {
+            int v = Integer.parseInt(System.getProperty(key, String.valueOf(defaultValue)).trim());
+            if (v <= 0) {
+                throw new IllegalArgumentException(key + " must be positive: " + v);
+            }
+            return v;
+        }
+
+        Path modelDir() {
+            return sharedDir.resolve("models");
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
