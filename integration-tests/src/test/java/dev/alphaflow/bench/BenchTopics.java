@@ -79,10 +79,23 @@ record BenchTopics(String frames, String mattes, String dlq, int partitions) {
         conf.set(MattingJobOptions.MODEL_DIR, settings.modelDir().toString());
         conf.set(MattingJobOptions.INTRA_OP_THREADS, settings.intraOpThreads());
         conf.set(MattingJobOptions.DOWNSAMPLE_RATIO, settings.ratio());
+        conf.set(MattingJobOptions.BATCH_SIZE, settings.batchSize());
+        conf.set(MattingJobOptions.BATCH_TIMEOUT, settings.batchTimeout());
         return conf;
     }
 
-    /** How a benchmark job runs. */
+    /** How a benchmark job runs; {@code batchSize} 1 (the default) runs the model one frame at a time. */
     record JobSettings(java.nio.file.Path modelDir, float ratio, int intraOpThreads, int parallelism,
-            boolean bounded, MattingJobOptions.Delivery delivery) {}
+            boolean bounded, MattingJobOptions.Delivery delivery, int batchSize, java.time.Duration batchTimeout) {
+
+        JobSettings(java.nio.file.Path modelDir, float ratio, int intraOpThreads, int parallelism, boolean bounded,
+                MattingJobOptions.Delivery delivery) {
+            this(modelDir, ratio, intraOpThreads, parallelism, bounded, delivery,
+                    MattingJobOptions.BATCH_SIZE.defaultValue(), MattingJobOptions.BATCH_TIMEOUT.defaultValue());
+        }
+
+        JobSettings withBatch(int size, java.time.Duration timeout) {
+            return new JobSettings(modelDir, ratio, intraOpThreads, parallelism, bounded, delivery, size, timeout);
+        }
+    }
 }

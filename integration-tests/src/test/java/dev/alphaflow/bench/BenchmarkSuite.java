@@ -33,7 +33,8 @@ import dev.alphaflow.model.rvm.RvmOptions;
  * <ul>
  *   <li>{@code alphaflow.shared.dir} — folder with {@code models/} and {@code data/} (required)</li>
  *   <li>{@code alphaflow.bench.output} — the BENCHMARKS.md to update (unset: print only)</li>
- *   <li>{@code alphaflow.bench.only} — comma-separated subset of {@code single,streams,state,live,checkpoint}</li>
+ *   <li>{@code alphaflow.bench.only} — comma-separated subset of
+ *       {@code single,streams,batch,state,live,checkpoint}</li>
  *   <li>{@code alphaflow.bench.reps} (5), {@code alphaflow.bench.ratio} (0.25), {@code alphaflow.bench.threads} (2),
  *       {@code alphaflow.bench.single.frames} (120), {@code alphaflow.bench.streams.count} (8),
  *       {@code alphaflow.bench.streams.frames} (16), {@code alphaflow.bench.streams.parallelism} (2),
@@ -43,11 +44,14 @@ import dev.alphaflow.model.rvm.RvmOptions;
 public final class BenchmarkSuite {
     /** The command the rows name; it needs the other modules installed first (see the README). */
     static final String COMMAND = "mvn -B -ntp -Pbenchmarks -pl integration-tests verify";
-    static final Set<String> ALL = new LinkedHashSet<>(List.of("single", "streams", "state", "live", "checkpoint"));
+    static final Set<String> ALL = new LinkedHashSet<>(List.of("single", "streams", "batch", "state", "live",
+            "checkpoint"));
     static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
     static final double LIVE_LOAD = 0.7;
     static final Duration LIVE_DURATION = Duration.ofSeconds(20);
     static final int[] CHECKPOINT_STREAMS = {1, 16, 64};
+    static final int[] BATCH_SIZES = {1, 2, 4, 8};
+    static final Duration BATCH_TIMEOUT = Duration.ofMillis(50);
 
     private BenchmarkSuite() {}
 
@@ -89,6 +93,9 @@ public final class BenchmarkSuite {
             Comparison streams = null;
             if (s.only.contains("streams")) {
                 streams = manyStreams(s, video, replay, cpu, results);
+            }
+            if (s.only.contains("batch")) {
+                batching(s, video, replay, cpu, results);
             }
             List<LiveLatency.Result> live = List.of();
             if (s.only.contains("live")) {
@@ -147,6 +154,67 @@ public final class BenchmarkSuite {
                         CHECKPOINT_INTERVAL.toSeconds(), s.streamParallelism, s.streamThreads, s.threads, s.reps,
                         c.summary()));
         return c;
+    }
+
+    /**
+     * Cross-stream batching: the many-streams workload replayed with batch sizes {@link #BATCH_SIZES} on one
+     * subtask (parallelism 1, so that one batch can hold frames of several streams), contenders alternated over the
+     * reps (forwards in odd reps, backwards in even ones); each batch size's frames/s is divided by the batch-size-1
+     * run of the same rep, and the median of those ratios is reported.
+     */
+    private static void batching(Settings s, List<byte[]> video, PipelineReplay replay, CpuSampler cpu,
+            Results results) throws Exception {
+        Workload workload = Workload.manyStreams(video, s.streamCount, s.streamFrames, 1);
+        BenchTopics.JobSettings base = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.threads, 1, true,
+                MattingJobOptions.Delivery.EXACTLY_ONCE);
+        Map<Integer, List<Double>> fps = new LinkedHashMap<>();
+        Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
+        Map<Integer, List<Double>> cpuPerFrame = new LinkedHashMap<>();
+        for (int b : BATCH_SIZES) {
+            fps.put(b, new ArrayList<>());
+            ratios.put(b, new ArrayList<>());
+            cpuPerFrame.put(b, new ArrayList<>());
+        }
+        // One unmeasured run first: the first job of a JVM is slower (JIT, class loading), which would otherwise
+        // land on whichever batch size comes first.
+        replay.run("batch-warmup", workload, base.withBatch(BATCH_SIZES[0], BATCH_TIMEOUT));
+        for (int rep = 1; rep <= s.reps; rep++) {
+            Map<Integer, Double> thisRep = new LinkedHashMap<>();
+            for (int i = 0; i < BATCH_SIZES.length; i++) {
+                int b = BATCH_SIZES[rep % 2 == 1 ? i : BATCH_SIZES.length - 1 - i];
+                System.gc();
+                Thread.sleep(1_000);
+                PipelineReplay.Result r = replay.run("batch" + b, workload, base.withBatch(b, BATCH_TIMEOUT));
+                Throughput t = r.throughput();
+                CpuSampler.Usage u = cpu.between(t.firstMillis(), t.lastMillis());
+                double cpuMs = u.processCpuMillis() / (t.frames() - 1);
+                thisRep.put(b, t.fps());
+                fps.get(b).add(t.fps());
+                cpuPerFrame.get(b).add(cpuMs);
+                System.out.printf(Locale.ROOT, "[bench] batch rep %d/%d: batch size %d %6.2f frames/s (%d frames in "
+                        + "%.1f s; %.0f CPU-ms/frame; others used %.0f%% of the machine; job wall time incl. "
+                        + "start-up %.1f s)%n", rep, s.reps, b, t.fps(), t.frames(), t.seconds(), cpuMs,
+                        100 * u.othersShare(), r.jobWallSeconds());
+            }
+            for (int b : BATCH_SIZES) {
+                ratios.get(b).add(thisRep.get(b) / thisRep.get(BATCH_SIZES[0]));
+            }
+        }
+        for (int b : BATCH_SIZES) {
+            results.add("perf.batch_" + b + ".fps_ratio", String.format(Locale.ROOT, "%.3f",
+                    Stats.median(ratios.get(b))),
+                    String.format(Locale.ROOT, "aggregate pipeline frames/s with `alphaflow.matting.batch-size` %d ÷ "
+                            + "frames/s with batch size 1, %d streams × %d frames (854×480) replayed together, "
+                            + "exactly-once, checkpoints every %d s, parallelism 1 (all streams on one matting "
+                            + "subtask, so a batch can hold up to %d streams' frames), ORT intra-op threads %d, "
+                            + "batch timeout %d ms; batch sizes %s alternated over %d reps (reversed every other "
+                            + "rep) after one unmeasured warm-up run, median of the per-rep ratios: frames/s batch %d %s vs batch 1 %s, ratios %s; "
+                            + "CPU-ms per frame (this JVM) %s", b, s.streamCount, s.streamFrames,
+                            CHECKPOINT_INTERVAL.toSeconds(), s.streamCount, s.threads, BATCH_TIMEOUT.toMillis(),
+                            Arrays.toString(BATCH_SIZES), s.reps, b, Stats.format(fps.get(b), "%.1f"),
+                            Stats.format(fps.get(BATCH_SIZES[0]), "%.1f"), Stats.format(ratios.get(b), "%.2f"),
+                            Stats.format(cpuPerFrame.get(b), "%.0f")));
+        }
     }
 
     /**
