@@ -16,6 +16,7 @@ import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDe
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -75,35 +76,13 @@ public final class KafkaWiring {
     }
 
     public static KafkaSink<Matte> matteSink(Configuration conf) {
-        String topic = conf.get(MattingJobOptions.MATTES_TOPIC);
         return sink(conf, conf.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX) + "-mattes", new AvroRecordSerializer<>(
-                Matte.class, topic) {
-            @Override
-            String streamId(Matte m) {
-                return m.getStreamId();
-            }
-
-            @Override
-            Long seq(Matte m) {
-                return m.getSeq();
-            }
-        });
+                Matte.class, conf.get(MattingJobOptions.MATTES_TOPIC), Matte::getStreamId, Matte::getSeq));
     }
 
     public static KafkaSink<DeadLetter> deadLetterSink(Configuration conf) {
-        String topic = conf.get(MattingJobOptions.DEAD_LETTER_TOPIC);
         return sink(conf, conf.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX) + "-dlq", new AvroRecordSerializer<>(
-                DeadLetter.class, topic) {
-            @Override
-            String streamId(DeadLetter d) {
-                return d.getStreamId();
-            }
-
-            @Override
-            Long seq(DeadLetter d) {
-                return d.getSeq();
-            }
-        });
+                DeadLetter.class, conf.get(MattingJobOptions.DEAD_LETTER_TOPIC), DeadLetter::getStreamId, DeadLetter::getSeq));
     }
 
     private static <T> KafkaSink<T> sink(Configuration conf, String transactionalIdPrefix, KafkaRecordSerializationSchema<T> serializer) {
@@ -140,29 +119,30 @@ public final class KafkaWiring {
     }
 
     /** Key = stream id (keeps a stream's outputs in order on one partition); seq also in a header. */
-    abstract static class AvroRecordSerializer<T extends org.apache.avro.specific.SpecificRecord>
+    static final class AvroRecordSerializer<T extends org.apache.avro.specific.SpecificRecord>
             implements KafkaRecordSerializationSchema<T> {
         private static final long serialVersionUID = 1L;
         private final AvroCodec<T> codec;
         private final String topic;
+        private final SerializableFunction<T, String> streamId;
+        private final SerializableFunction<T, Long> seq;
 
-        AvroRecordSerializer(Class<T> recordClass, String topic) {
+        AvroRecordSerializer(Class<T> recordClass, String topic, SerializableFunction<T, String> streamId,
+                SerializableFunction<T, Long> seq) {
             this.codec = AvroCodec.of(recordClass);
             this.topic = topic;
+            this.streamId = streamId;
+            this.seq = seq;
         }
-
-        abstract String streamId(T record);
-
-        abstract Long seq(T record);
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
-            String streamId = streamId(record);
-            byte[] key = streamId == null ? null : streamId.getBytes(StandardCharsets.UTF_8);
+            String id = streamId.apply(record);
+            byte[] key = id == null ? null : id.getBytes(StandardCharsets.UTF_8);
             ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, null, timestamp, key, codec.encode(record));
-            Long seq = seq(record);
-            if (seq != null) {
-                out.headers().add(new RecordHeader(SEQ_HEADER, String.valueOf(seq).getBytes(StandardCharsets.UTF_8)));
+            Long n = seq.apply(record);
+            if (n != null) {
+                out.headers().add(new RecordHeader(SEQ_HEADER, String.valueOf(n).getBytes(StandardCharsets.UTF_8)));
             }
             return out;
         }
