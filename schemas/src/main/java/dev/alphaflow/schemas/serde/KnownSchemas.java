@@ -12,7 +12,9 @@ import org.apache.avro.message.SchemaStore;
 
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Frame;
+import dev.alphaflow.schemas.Instances;
 import dev.alphaflow.schemas.Matte;
+import dev.alphaflow.schemas.Segmentation;
 
 /**
  * The writer schemas a reader can resolve by fingerprint: the current version of every record plus
@@ -44,6 +46,8 @@ public final class KnownSchemas {
         cache.addSchema(Frame.getClassSchema());
         cache.addSchema(Matte.getClassSchema());
         cache.addSchema(DeadLetter.getClassSchema());
+        cache.addSchema(Segmentation.getClassSchema());
+        cache.addSchema(Instances.getClassSchema());
         ClassLoader loader = KnownSchemas.class.getClassLoader();
         try (InputStream index = loader.getResourceAsStream(HISTORY + "INDEX")) {
             if (index == null) {
