@@ -1,0 +1,24 @@
+package dev.alphaflow.model.vos;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A frame's segmentation: every tracked object's mask, and the same as one label map.
+ *
+ * @param objects one per tracked object, by ascending id (objects whose mask is empty included)
+ * @param labels {@code width * height} bytes, row-major: 0 for background, else the object id (unsigned); what the
+ *     DAVIS indexed PNG holds
+ * @param timingsMicros wall time per step (e.g. features, readout, refine) for this frame
+ */
+public record VosResult(int width, int height, List<SegmentedMask> objects, byte[] labels,
+    Map<String, Long> timingsMicros) {
+
+  public VosResult {
+    objects = List.copyOf(objects);
+    timingsMicros = Map.copyOf(timingsMicros);
+    if (labels.length != width * height) {
+      throw new IllegalArgumentException("labels has " + labels.length + " bytes, expected " + width * height);
+    }
+  }
+}
