@@ -27,6 +27,8 @@ public class DecodedFrame {
     public String sourceTopic;
     public int sourcePartition;
     public long sourceOffset;
+    /** Segmentation prompts that came with this frame, unvalidated; empty when none. */
+    public FramePrompt[] prompts = new FramePrompt[0];
     /** Wall time spent decoding and validating this frame. */
     public long decodeMicros;
 
@@ -56,7 +58,8 @@ public class DecodedFrame {
                 && Objects.equals(streamId, other.streamId)
                 && control == other.control
                 && Objects.equals(sourceTopic, other.sourceTopic)
-                && Arrays.equals(rgb, other.rgb);
+                && Arrays.equals(rgb, other.rgb)
+                && Arrays.equals(prompts, other.prompts);
     }
 
     @Override

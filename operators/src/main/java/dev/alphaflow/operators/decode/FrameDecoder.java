@@ -137,6 +137,7 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         decoded.sourceOffset = raw.offset;
         decoded.width = frame.getWidth();
         decoded.height = frame.getHeight();
+        decoded.prompts = frame.getPrompts().stream().map(FramePrompt::of).toArray(FramePrompt[]::new);
 
         if (frame.getControl() != Control.NONE && payload.length == 0) {
             return decoded; // a control-only frame: END or RESET without pixels
