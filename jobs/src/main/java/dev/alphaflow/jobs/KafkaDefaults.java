@@ -10,6 +10,9 @@ public final class KafkaDefaults {
     /** {@code Matte} records produced by the matting job. */
     public static final String MATTES_TOPIC = "alphaflow.mattes";
 
+    /** {@code Segmentation} records produced by the video object segmentation job. */
+    public static final String SEGMENTS_TOPIC = "alphaflow.segments";
+
     /** {@code DeadLetter} records: input the pipeline rejected. */
     public static final String DLQ_TOPIC = "alphaflow.dlq";
 

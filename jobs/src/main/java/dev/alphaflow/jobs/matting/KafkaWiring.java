@@ -26,6 +26,8 @@ import dev.alphaflow.operators.OperatorTypes;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Matte;
+import dev.alphaflow.schemas.Segmentation;
+import dev.alphaflow.jobs.segmentation.SegmentationJob;
 import dev.alphaflow.schemas.serde.AvroCodec;
 
 /** Connects the matting job graph to Kafka: the frame source, the matte sink and the dead-letter sink. */
@@ -78,6 +80,24 @@ public final class KafkaWiring {
     public static KafkaSink<Matte> matteSink(Configuration conf) {
         return sink(conf, conf.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX) + "-mattes", new AvroRecordSerializer<>(
                 Matte.class, conf.get(MattingJobOptions.MATTES_TOPIC), Matte::getStreamId, Matte::getSeq));
+    }
+
+    public static KafkaSink<Segmentation> segmentSink(Configuration conf) {
+        return sink(conf, conf.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX) + "-segments", new AvroRecordSerializer<>(
+                Segmentation.class, conf.get(MattingJobOptions.SEGMENTS_TOPIC), Segmentation::getStreamId,
+                Segmentation::getSeq));
+    }
+
+    /** Runs the segmentation job graph between the Kafka topics named in {@code conf}. */
+    public static SegmentationJob.Outputs wireSegmentation(StreamExecutionEnvironment env, Configuration conf,
+            SegmentationJob job) {
+        DataStream<RawFrameRecord> frames = env
+                .fromSource(frameSource(conf), WatermarkStrategy.noWatermarks(), "frames: " + conf.get(MattingJobOptions.FRAMES_TOPIC))
+                .uid("frames-source");
+        SegmentationJob.Outputs outputs = job.build(frames);
+        outputs.segments().sinkTo(segmentSink(conf)).name("segments: " + conf.get(MattingJobOptions.SEGMENTS_TOPIC)).uid("segments-sink");
+        outputs.deadLetters().sinkTo(deadLetterSink(conf)).name("dlq: " + conf.get(MattingJobOptions.DEAD_LETTER_TOPIC)).uid("dlq-sink");
+        return outputs;
     }
 
     public static KafkaSink<DeadLetter> deadLetterSink(Configuration conf) {

@@ -4,8 +4,11 @@ import java.time.Duration;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
 
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.model.ExecutionProvider;
+import dev.alphaflow.model.SessionSettings;
 
 /**
  * Options of the matting job. Set them in the Flink {@code Configuration} (e.g. {@code -D key=value}
@@ -29,6 +32,10 @@ public final class MattingJobOptions {
 
     public static final ConfigOption<String> MATTES_TOPIC = ConfigOptions.key("alphaflow.topics.mattes")
             .stringType().defaultValue(KafkaDefaults.MATTES_TOPIC).withDescription("Topic the Matte records are written to.");
+
+    public static final ConfigOption<String> SEGMENTS_TOPIC = ConfigOptions.key("alphaflow.topics.segments")
+            .stringType().defaultValue(KafkaDefaults.SEGMENTS_TOPIC)
+            .withDescription("Topic the Segmentation records (video object masks) are written to.");
 
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("alphaflow.topics.dlq")
             .stringType().defaultValue(KafkaDefaults.DLQ_TOPIC).withDescription("Topic for records the job rejects, with a reason.");
@@ -103,4 +110,14 @@ public final class MattingJobOptions {
     public static final ConfigOption<Duration> BATCH_TIMEOUT = ConfigOptions.key("alphaflow.matting.batch-timeout")
             .durationType().defaultValue(Duration.ofMillis(20))
             .withDescription("Longest a frame waits for a batch to fill; batches also flush before every checkpoint.");
+
+    /** ONNX Runtime settings (threads, provider, fallback) from the {@code alphaflow.ort.*} options. */
+    public static SessionSettings sessionSettings(ReadableConfig conf) {
+        return SessionSettings.builder()
+                .intraOpThreads(conf.get(INTRA_OP_THREADS))
+                .interOpThreads(conf.get(INTER_OP_THREADS))
+                .executionProvider(ExecutionProvider.parse(conf.get(EXECUTION_PROVIDER)))
+                .allowCpuFallback(conf.get(ALLOW_CPU_FALLBACK))
+                .build();
+    }
 }

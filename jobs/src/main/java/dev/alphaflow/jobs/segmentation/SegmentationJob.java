@@ -1,0 +1,82 @@
+package dev.alphaflow.jobs.segmentation;
+
+import java.util.Objects;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+import dev.alphaflow.jobs.matting.MattingJobOptions;
+import dev.alphaflow.operators.decode.DecodeLimits;
+import dev.alphaflow.operators.decode.DecodedFrame;
+import dev.alphaflow.operators.decode.FrameDecoder;
+import dev.alphaflow.operators.decode.RawFrameRecord;
+import dev.alphaflow.operators.segmentation.SegmentationFunction;
+import dev.alphaflow.operators.segmentation.SegmentationSpec;
+import dev.alphaflow.operators.sequencer.FrameSequencer;
+import dev.alphaflow.operators.sequencer.SequencedFrame;
+import dev.alphaflow.operators.sequencer.SequencerOptions;
+import dev.alphaflow.schemas.DeadLetter;
+import dev.alphaflow.schemas.Segmentation;
+
+/**
+ * The video object segmentation job graph: raw frame records → decode and validate → keyBy(stream id) → sequencer →
+ * segmentation with per-object feature banks in keyed state → segments, plus the dead letters of every stage
+ * (including prompts that cannot be applied).
+ *
+ * <pre>{@code
+ * SegmentationJob job = SegmentationJob.fromConfiguration(conf);
+ * SegmentationJob.Outputs out = job.build(env.fromSource(KafkaWiring.frameSource(conf), noWatermarks(), "frames"));
+ * out.segments().sinkTo(KafkaWiring.segmentSink(conf));
+ * }</pre>
+ */
+public final class SegmentationJob {
+    private final SegmentationSpec spec;
+    private final DecodeLimits decodeLimits;
+    private final SequencerOptions sequencerOptions;
+
+    public SegmentationJob(SegmentationSpec spec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
+        this.sequencerOptions = Objects.requireNonNull(sequencerOptions, "sequencerOptions");
+    }
+
+    /** Reads the model folder, ONNX Runtime settings and {@link SegmentationJobOptions} from {@code conf}. */
+    public static SegmentationJob fromConfiguration(Configuration conf) {
+        SegmentationSpec spec = SegmentationSpec.builder()
+                .modelDir(conf.get(MattingJobOptions.MODEL_DIR))
+                .sessionSettings(MattingJobOptions.sessionSettings(conf))
+                .vosOptions(SegmentationJobOptions.vosOptions(conf))
+                .build();
+        return new SegmentationJob(spec, DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf));
+    }
+
+    public SegmentationSpec spec() {
+        return spec;
+    }
+
+    /** What the graph produces. */
+    public record Outputs(DataStream<Segmentation> segments, DataStream<DeadLetter> deadLetters) {}
+
+    public Outputs build(DataStream<RawFrameRecord> rawFrames) {
+        SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
+                .process(new FrameDecoder(decodeLimits))
+                .name("decode and validate").uid("decode");
+        SingleOutputStreamOperator<SequencedFrame> sequenced = decoded
+                .keyBy(DecodedFrame.byStreamId(), Types.STRING)
+                .process(new FrameSequencer(sequencerOptions))
+                .name("sequencer").uid("sequencer");
+        // Same partitioning as the sequencer: no second shuffle.
+        SingleOutputStreamOperator<Segmentation> segments = DataStreamUtils
+                .reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING)
+                .process(new SegmentationFunction(spec), new AvroTypeInfo<>(Segmentation.class))
+                .name("segmentation (" + spec.vosOptions().featureModel().id() + " feature banks)")
+                .uid("segmentation");
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)
+                .union(segments.getSideOutput(SegmentationFunction.DEAD_LETTERS));
+        return new Outputs(segments, deadLetters);
+    }
+}
