@@ -1,0 +1,130 @@
+package dev.alphaflow.jobs.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.jobs.local.LocalFlink;
+import dev.alphaflow.jobs.matting.KafkaWiring;
+import dev.alphaflow.jobs.matting.MattingJobOptions;
+import dev.alphaflow.jobs.segmentation.SegmentationJob;
+import dev.alphaflow.jobs.segmentation.SegmentationJobOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code alphaflow segment}: the video object segmentation job on a local Flink MiniCluster against any Kafka
+ * cluster. Objects are started, corrected and removed by the prompts in the Frame records (a grayscale PNG mask per
+ * object); masks go to the segments topic as COCO RLE, bad prompts to the DLQ.
+ */
+@Command(name = "segment", mixinStandardHelpOptions = true,
+        description = "Run the video object segmentation job: frames topic (with prompts) -> decode -> sequencer -> "
+                + "feature-bank segmentation -> segments topic (+ DLQ).")
+final class SegmentCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--segments-topic", paramLabel = "TOPIC", defaultValue = KafkaDefaults.SEGMENTS_TOPIC,
+            description = "Topic the Segmentation records are written to (default: ${DEFAULT-VALUE}).")
+    String segmentsTopic;
+
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Folder holding mobilenetv2/mobilenetv2_int8_features.onnx (default: $ALPHAFLOW_MODEL_DIR, "
+                    + "else <shared>/models).")
+    Path modelDir;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "ONNX Runtime intra-op threads per operator (default: number of cores).")
+    Integer threads;
+
+    @Option(names = "--bank-budget", paramLabel = "N",
+            description = "Most feature-bank entries per object (default: the measured default, see BENCHMARKS.md).")
+    Integer bankBudget;
+
+    @Option(names = "--no-refine", description = "Skip the uncertain-region refinement (faster, lower boundary F).")
+    boolean noRefine;
+
+    @Option(names = "--at-least-once",
+            description = "Write records without Kafka transactions (consumers de-duplicate by stream and seq).")
+    boolean atLeastOnce;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Checkpoint interval in seconds (default: ${DEFAULT-VALUE}).")
+    double checkpointIntervalSeconds;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
+            description = "Parallel instances of each operator (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = "alphaflow-state/segment-checkpoints",
+            description = "Where checkpoints are written (default: ${DEFAULT-VALUE}).")
+    Path checkpointDir;
+
+    @Option(names = "--restore-from", paramLabel = "CHECKPOINT",
+            description = "Resume from a retained checkpoint or savepoint folder.")
+    Path restoreFrom;
+
+    @Option(names = "--bounded",
+            description = "Stop at the frames topic's current end (archive replay) instead of running until interrupted.")
+    boolean bounded;
+
+    @Option(names = "-D", paramLabel = "KEY=VALUE",
+            description = "Any job or Flink option, e.g. -D alphaflow.vos.memory-every=5.")
+    Map<String, String> extra = new LinkedHashMap<>();
+
+    /** The job configuration these flags describe (named flags first, then every -D). */
+    Configuration toConfiguration(Path defaultModelDir) {
+        Configuration conf = new Configuration();
+        conf.set(MattingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(MattingJobOptions.FRAMES_TOPIC, kafka.framesTopic());
+        conf.set(MattingJobOptions.DEAD_LETTER_TOPIC, kafka.dlqTopic());
+        conf.set(MattingJobOptions.SEGMENTS_TOPIC, segmentsTopic);
+        conf.set(MattingJobOptions.GROUP_ID, "alphaflow-segmentation");
+        conf.set(MattingJobOptions.TRANSACTIONAL_ID_PREFIX, "alphaflow-segmentation");
+        Path models = modelDir != null ? modelDir : defaultModelDir;
+        conf.set(MattingJobOptions.MODEL_DIR, models.toAbsolutePath().normalize().toString());
+        if (threads != null) {
+            conf.set(MattingJobOptions.INTRA_OP_THREADS, threads);
+        }
+        if (bankBudget != null) {
+            conf.set(SegmentationJobOptions.BANK_BUDGET, bankBudget);
+        }
+        if (noRefine) {
+            conf.set(SegmentationJobOptions.REFINE, false);
+        }
+        conf.set(MattingJobOptions.DELIVERY,
+                atLeastOnce ? MattingJobOptions.Delivery.AT_LEAST_ONCE : MattingJobOptions.Delivery.EXACTLY_ONCE);
+        conf.set(MattingJobOptions.BOUNDED, bounded);
+        conf.addAll(Configuration.fromMap(extra));
+        return conf;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration conf = toConfiguration(SharedPaths.modelDir());
+        SegmentationJob job = SegmentationJob.fromConfiguration(conf); // bad options fail here, before the cluster
+        job.spec().openSegmenter().close(); // so does a missing or mismatched model
+        LocalFlink.Builder flink = LocalFlink.builder()
+                .checkpointDir(checkpointDir)
+                .checkpointInterval(Duration.ofMillis(Math.max(10, Math.round(checkpointIntervalSeconds * 1000))))
+                .parallelism(parallelism)
+                .retainCheckpoints(true);
+        if (restoreFrom != null) {
+            flink.restoreFrom(restoreFrom);
+        }
+        StreamExecutionEnvironment env = flink.build().createEnvironment();
+        KafkaWiring.wireSegmentation(env, conf, job);
+        JobExecutionResult result = env.execute("alphaflow segment");
+        System.out.printf("job finished in %.1f s%n", result.getNetRuntime() / 1000.0);
+        return 0;
+    }
+}
