@@ -22,6 +22,7 @@ import dev.alphaflow.model.instances.InstanceOptions;
 import dev.alphaflow.model.instances.InstanceSegmenter;
 import dev.alphaflow.model.instances.InstanceSegmenters;
 import dev.alphaflow.model.instances.NmsKind;
+import dev.alphaflow.operators.decode.DecodeLimits;
 
 /**
  * What {@link InstancesFunction} runs: the instance-segmentation model (a card and the folder holding its file), how
@@ -94,7 +95,8 @@ public final class InstancesSpec implements Serializable {
 
     /**
      * A spec from the {@code alphaflow.instances.*} options (the card from {@link #MODEL_ID} among the built-in
-     * cards); model folder and session settings come from the caller, as the matting job's.
+     * cards) and {@code alphaflow.decode.max-dead-letter-payload}; model folder and session settings come from the
+     * caller, as the matting job's.
      */
     public static InstancesSpec fromConfig(ReadableConfig config, String modelDir, SessionSettings sessionSettings) {
         InstanceOptions options = InstanceOptions.builder()
@@ -110,6 +112,7 @@ public final class InstancesSpec implements Serializable {
                 .sessionSettings(sessionSettings)
                 .instanceOptions(options)
                 .classes(parseClasses(config.get(CLASSES)))
+                .maxDeadLetterPayloadBytes(DecodeLimits.fromConfig(config).maxDeadLetterPayloadBytes())
                 .build();
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -37,6 +38,7 @@ import dev.alphaflow.model.instances.InstanceSegmenter;
 import dev.alphaflow.model.instances.NmsKind;
 import dev.alphaflow.model.instances.Rle;
 import dev.alphaflow.model.testing.SharedTestData;
+import dev.alphaflow.operators.decode.DecodeLimits;
 import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.testutils.MetricCapture;
 import dev.alphaflow.schemas.Codec;
@@ -308,12 +310,15 @@ class InstancesFunctionTest {
         assertThat(options.scoreThreshold()).isEqualTo(0.5f);
         assertThat(options.nms()).isEqualTo(NmsKind.MATRIX_NMS);
         assertThat(options.maxInstances()).isEqualTo(3);
+        assertThat(spec.maxDeadLetterPayloadBytes()).isEqualTo(1 << 20);
         assertThat(InstantiationUtil.clone(new InstancesFunction(spec)).spec()).isEqualTo(spec);
 
         InstancesSpec defaults = InstancesSpec.fromConfig(new Configuration(), "/models", session);
         assertThat(defaults.instanceOptions().classNames()).isEmpty();
         assertThat(defaults.instanceOptions().classIds()).isEmpty();
         assertThat(defaults.instanceOptions().nms()).isEqualTo(NmsKind.CLASS_AWARE_NMS);
+        conf.set(DecodeLimits.MAX_DEAD_LETTER_PAYLOAD, MemorySize.parse("64kb"));
+        assertThat(InstancesSpec.fromConfig(conf, "/models", session).maxDeadLetterPayloadBytes()).isEqualTo(64 << 10);
 
         conf.set(InstancesSpec.NMS, "soft");
         assertThatThrownBy(() -> InstancesSpec.fromConfig(conf, "/models", session))
