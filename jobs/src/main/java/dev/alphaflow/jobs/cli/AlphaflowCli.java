@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         versionProvider = AlphaflowCli.Version.class,
         description = "Streaming video matting on Flink and Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, ExportCommand.class,
-                SegmentCommand.class, ExportMasksCommand.class, DavisEvalCommand.class,
+                SegmentCommand.class, ExportMasksCommand.class, DavisEvalCommand.class, InstancesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AlphaflowCli implements Runnable {
 

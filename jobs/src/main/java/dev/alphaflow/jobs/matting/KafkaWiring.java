@@ -105,6 +105,16 @@ public final class KafkaWiring {
                 DeadLetter.class, conf.get(MattingJobOptions.DEAD_LETTER_TOPIC), DeadLetter::getStreamId, DeadLetter::getSeq));
     }
 
+    /**
+     * The instance-segmentation job's sink: {@code Instances} records to {@code topic}, keyed by stream id with the seq
+     * in header {@value #SEQ_HEADER}, exactly once (or at least once) like the matte sink.
+     */
+    public static KafkaSink<dev.alphaflow.schemas.Instances> instancesSink(Configuration conf, String topic) {
+        return sink(conf, conf.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX) + "-instances", new AvroRecordSerializer<>(
+                dev.alphaflow.schemas.Instances.class, topic, dev.alphaflow.schemas.Instances::getStreamId,
+                dev.alphaflow.schemas.Instances::getSeq));
+    }
+
     private static <T> KafkaSink<T> sink(Configuration conf, String transactionalIdPrefix, KafkaRecordSerializationSchema<T> serializer) {
         boolean exactlyOnce = conf.get(MattingJobOptions.DELIVERY) == MattingJobOptions.Delivery.EXACTLY_ONCE;
         Properties producer = new Properties();

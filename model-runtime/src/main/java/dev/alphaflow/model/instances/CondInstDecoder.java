@@ -116,6 +116,12 @@ public final class CondInstDecoder extends AbstractSegmenter {
     }
   }
 
+  /** Class names from the model's metadata, else COCO-80 (the class count is not part of the contract). */
+  @Override
+  public List<String> labels() {
+    return labels;
+  }
+
   public float relativeCoordScale() {
     return relativeCoordScale;
   }

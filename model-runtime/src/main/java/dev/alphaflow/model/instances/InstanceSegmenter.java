@@ -20,6 +20,14 @@ public interface InstanceSegmenter extends AutoCloseable {
   /** The options this segmenter filters and suppresses with. */
   InstanceOptions options();
 
+  /**
+   * The model's class names indexed by class id ({@link Instance#classId()}), for checking a class filter before
+   * the first frame; empty when the model does not tell its classes before it runs.
+   */
+  default List<String> labels() {
+    return List.of();
+  }
+
   /** Releases the session handle if this segmenter owns it; idempotent. */
   @Override
   void close();

@@ -58,6 +58,16 @@ public final class SparseInstDecoder extends AbstractSegmenter {
     long[] in = shapes.get(INPUT);
     this.inputHeight = (int) in[2];
     this.inputWidth = (int) in[3];
+    long classes = shapes.get(SCORES)[2];
+    if (classes > 0) {
+      this.labels = ClassNames.of(session.session(), (int) classes);
+    }
+  }
+
+  /** Class names when the model's class count is fixed (else empty until the first frame). */
+  @Override
+  public List<String> labels() {
+    return labels;
   }
 
   /** Acquires a shared session for the card and returns a decoder that owns (and on close releases) it. */

@@ -97,6 +97,7 @@ public final class YoloSegDecoder extends AbstractSegmenter {
   }
 
   /** Class names, indexed by class id. */
+  @Override
   public List<String> labels() {
     return labels;
   }

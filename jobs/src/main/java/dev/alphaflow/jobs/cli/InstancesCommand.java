@@ -1,0 +1,154 @@
+package dev.alphaflow.jobs.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import dev.alphaflow.jobs.instances.InstancesJob;
+import dev.alphaflow.jobs.instances.InstancesJobOptions;
+import dev.alphaflow.jobs.local.LocalFlink;
+import dev.alphaflow.jobs.matting.MattingJobOptions;
+import dev.alphaflow.operators.instances.InstancesSpec;
+
+/**
+ * {@code alphaflow instances}: the per-frame instance-segmentation job (YOLOv8n-seg by default) on a local Flink
+ * MiniCluster against any Kafka cluster. Stateless per frame, so it runs beside the matting job on the same frames
+ * topic (its own consumer group and transactional ids). To run it on a Flink cluster, submit the shaded jar with
+ * {@code flink run -c dev.alphaflow.jobs.cli.InstancesEntryPoint}.
+ */
+@Command(name = "instances", mixinStandardHelpOptions = true,
+        description = "Run the instance segmentation job: frames topic -> decode -> YOLO-seg -> instances topic (+ DLQ).")
+final class InstancesCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--instances-topic", paramLabel = "TOPIC", defaultValue = InstancesJobOptions.DEFAULT_INSTANCES_TOPIC,
+            description = "Topic the Instances records are written to (default: ${DEFAULT-VALUE}).")
+    String instancesTopic;
+
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Folder with the model files named by the model cards (default: $ALPHAFLOW_MODEL_DIR, "
+                    + "else <shared>/models).")
+    Path modelDir;
+
+    @Option(names = "--model", paramLabel = "ID", defaultValue = "yolov8n-seg",
+            description = "Model card id of the instance segmentation model (default: ${DEFAULT-VALUE}).")
+    String modelId;
+
+    @Option(names = "--classes", paramLabel = "CLASS", split = ",",
+            description = "Classes to keep, by name or id, comma-separated (e.g. --classes person,'sports ball'); "
+                    + "default: all. Unknown names fail at start with the model's class list.")
+    List<String> classes = new ArrayList<>();
+
+    @Option(names = "--score-threshold", paramLabel = "S", defaultValue = "0.25",
+            description = "Minimum instance score in [0, 1) (default: ${DEFAULT-VALUE}).")
+    float scoreThreshold;
+
+    @Option(names = "--nms", paramLabel = "KIND", defaultValue = "nms",
+            description = "Duplicate suppression: nms (class-aware, on boxes) or matrix (matrix NMS, on masks) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String nms;
+
+    @Option(names = "--max-instances", paramLabel = "N", defaultValue = "100",
+            description = "At most N instances per frame (default: ${DEFAULT-VALUE}).")
+    int maxInstances;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "ONNX Runtime intra-op threads per operator (default: number of cores).")
+    Integer threads;
+
+    @Option(names = "--provider", paramLabel = "EP", defaultValue = "cpu",
+            description = "Execution provider: cpu, cuda or tensorrt (default: ${DEFAULT-VALUE}).")
+    String provider;
+
+    @Option(names = "--allow-cpu-fallback", description = "Run on CPU with a warning when the GPU provider is unavailable.")
+    boolean allowCpuFallback;
+
+    @Option(names = "--at-least-once",
+            description = "Write records without Kafka transactions (consumers de-duplicate by stream and seq).")
+    boolean atLeastOnce;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Checkpoint interval in seconds (default: ${DEFAULT-VALUE}); exactly-once records become "
+                    + "visible when a checkpoint completes.")
+    double checkpointIntervalSeconds;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
+            description = "Parallel instances of each operator (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = "alphaflow-state/instances-checkpoints",
+            description = "Where checkpoints are written (default: ${DEFAULT-VALUE}).")
+    Path checkpointDir;
+
+    @Option(names = "--restore-from", paramLabel = "CHECKPOINT",
+            description = "Resume from a retained checkpoint or savepoint folder.")
+    Path restoreFrom;
+
+    @Option(names = "--bounded",
+            description = "Stop at the frames topic's current end (archive replay) instead of running until interrupted.")
+    boolean bounded;
+
+    @Option(names = "-D", paramLabel = "KEY=VALUE",
+            description = "Any job or Flink option, e.g. -D alphaflow.instances.iou-threshold=0.6.")
+    Map<String, String> extra = new LinkedHashMap<>();
+
+    /** The job configuration these flags describe (named flags first, then every -D). */
+    Configuration toConfiguration(Path defaultModelDir) {
+        Configuration conf = new Configuration();
+        conf.set(MattingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(MattingJobOptions.FRAMES_TOPIC, kafka.framesTopic());
+        conf.set(MattingJobOptions.DEAD_LETTER_TOPIC, kafka.dlqTopic());
+        conf.set(InstancesJobOptions.INSTANCES_TOPIC, instancesTopic);
+        Path models = modelDir != null ? modelDir : defaultModelDir;
+        conf.set(MattingJobOptions.MODEL_DIR, models.toAbsolutePath().normalize().toString());
+        conf.set(InstancesSpec.MODEL_ID, modelId);
+        conf.set(InstancesSpec.CLASSES, String.join(",", classes));
+        conf.set(InstancesSpec.SCORE_THRESHOLD, scoreThreshold);
+        conf.set(InstancesSpec.NMS, nms);
+        conf.set(InstancesSpec.MAX_INSTANCES, maxInstances);
+        if (threads != null) {
+            conf.set(MattingJobOptions.INTRA_OP_THREADS, threads);
+        }
+        conf.set(MattingJobOptions.EXECUTION_PROVIDER, provider);
+        conf.set(MattingJobOptions.ALLOW_CPU_FALLBACK, allowCpuFallback);
+        conf.set(MattingJobOptions.DELIVERY,
+                atLeastOnce ? MattingJobOptions.Delivery.AT_LEAST_ONCE : MattingJobOptions.Delivery.EXACTLY_ONCE);
+        conf.set(MattingJobOptions.BOUNDED, bounded);
+        conf.addAll(Configuration.fromMap(extra));
+        return conf;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration conf = toConfiguration(SharedPaths.modelDir());
+        InstancesJob job = InstancesJob.fromConfiguration(conf);
+        job.spec().check(); // a missing model or an unknown class fails here, not in every task
+        LocalFlink.Builder flink = LocalFlink.builder()
+                .checkpointDir(checkpointDir)
+                .checkpointInterval(Duration.ofMillis(Math.max(10, Math.round(checkpointIntervalSeconds * 1000))))
+                .parallelism(parallelism)
+                .retainCheckpoints(true);
+        if (restoreFrom != null) {
+            flink.restoreFrom(restoreFrom);
+        }
+        StreamExecutionEnvironment env = flink.build().createEnvironment();
+        InstancesJob.wire(env, conf, job);
+        JobExecutionResult result = env.execute("alphaflow instances");
+        System.out.printf("job finished in %.1f s%n", result.getNetRuntime() / 1000.0);
+        return 0;
+    }
+}
