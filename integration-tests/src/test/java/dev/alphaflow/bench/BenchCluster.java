@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.CheckpointType;
@@ -25,7 +26,8 @@ import dev.alphaflow.jobs.matting.KafkaWiring;
 
 /**
  * One Flink MiniCluster, started once and given every benchmark job, configured by {@link LocalFlink} as the demo
- * and the ITCases are (RocksDB, exactly-once checkpoints as files, no restarts). Owning the cluster, rather than
+ * and the ITCases are (exactly-once checkpoints as files, no restarts); each job's state backend is its own
+ * ({@code alphaflow.state.backend} in the job configuration). Owning the cluster, rather than
  * letting {@code env.execute()} start one per job, gives access to checkpoint statistics and manual checkpoints.
  */
 final class BenchCluster implements AutoCloseable {
@@ -41,7 +43,8 @@ final class BenchCluster implements AutoCloseable {
     }
 
     static BenchCluster start(Path checkpointRoot, int slots) throws Exception {
-        Configuration conf = localFlink(checkpointRoot.resolve("cluster"), Duration.ofSeconds(2), slots).configuration();
+        Configuration conf = localFlink(checkpointRoot.resolve("cluster"), Duration.ofSeconds(2), slots,
+                LocalFlink.STATE_BACKEND.defaultValue()).configuration();
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumTaskManagers(1)
@@ -52,15 +55,19 @@ final class BenchCluster implements AutoCloseable {
         return new BenchCluster(cluster, checkpointRoot);
     }
 
-    private static LocalFlink localFlink(Path checkpointDir, Duration checkpointInterval, int parallelism) {
-        return LocalFlink.builder()
+    private static LocalFlink localFlink(Path checkpointDir, Duration checkpointInterval, int parallelism,
+            LocalFlink.StateBackend stateBackend) {
+        LocalFlink.Builder builder = LocalFlink.builder()
+                .stateBackend(stateBackend)
                 .checkpointDir(checkpointDir)
                 .checkpointInterval(checkpointInterval)
                 .parallelism(parallelism)
                 .restartAttempts(0)
                 // Keep the statistics of every checkpoint of a run, not only the last 10.
-                .set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 1000)
-                .build();
+                .set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 1000);
+        BenchmarkSuite.extraConfiguration().toMap().forEach((k, v) ->
+                builder.set(ConfigOptions.key(k).stringType().noDefaultValue(), v));
+        return builder.build();
     }
 
     /**
@@ -72,7 +79,8 @@ final class BenchCluster implements AutoCloseable {
             throws Exception {
         Path checkpoints = checkpointRoot.resolve(name + "-" + (++jobs));
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(
-                localFlink(checkpoints, checkpointInterval, parallelism).configuration());
+                localFlink(checkpoints, checkpointInterval, parallelism, jobConf.get(LocalFlink.STATE_BACKEND))
+                        .configuration());
         KafkaWiring.wire(env, jobConf);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(name);

@@ -1,6 +1,7 @@
 package dev.alphaflow.bench;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
+import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 
 /**
@@ -78,24 +80,41 @@ record BenchTopics(String frames, String mattes, String dlq, int partitions) {
         conf.set(MattingJobOptions.DELIVERY, settings.delivery());
         conf.set(MattingJobOptions.MODEL_DIR, settings.modelDir().toString());
         conf.set(MattingJobOptions.INTRA_OP_THREADS, settings.intraOpThreads());
+        conf.set(MattingJobOptions.SPINNING, BenchmarkSuite.spinning().optionName());
+        conf.set(MattingJobOptions.EXECUTION_PROVIDER, BenchmarkSuite.provider().name().toLowerCase(Locale.ROOT));
+        conf.set(MattingJobOptions.ALLOW_CPU_FALLBACK, false);
         conf.set(MattingJobOptions.DOWNSAMPLE_RATIO, settings.ratio());
         conf.set(MattingJobOptions.BATCH_SIZE, settings.batchSize());
         conf.set(MattingJobOptions.BATCH_TIMEOUT, settings.batchTimeout());
+        conf.addAll(BenchmarkSuite.extraConfiguration());
+        conf.set(LocalFlink.STATE_BACKEND, settings.stateBackend());
         return conf;
     }
 
-    /** How a benchmark job runs; {@code batchSize} 1 (the default) runs the model one frame at a time. */
+    /**
+     * How a benchmark job runs; {@code batchSize} 1 (the default) runs the model one frame at a time, and the state
+     * backend is the local runtime's default unless set (or given as
+     * {@code -Dalphaflow.bench.conf.alphaflow.state.backend=...}).
+     */
     record JobSettings(java.nio.file.Path modelDir, float ratio, int intraOpThreads, int parallelism,
-            boolean bounded, MattingJobOptions.Delivery delivery, int batchSize, java.time.Duration batchTimeout) {
+            boolean bounded, MattingJobOptions.Delivery delivery, int batchSize, java.time.Duration batchTimeout,
+            LocalFlink.StateBackend stateBackend) {
 
         JobSettings(java.nio.file.Path modelDir, float ratio, int intraOpThreads, int parallelism, boolean bounded,
                 MattingJobOptions.Delivery delivery) {
             this(modelDir, ratio, intraOpThreads, parallelism, bounded, delivery,
-                    MattingJobOptions.BATCH_SIZE.defaultValue(), MattingJobOptions.BATCH_TIMEOUT.defaultValue());
+                    MattingJobOptions.BATCH_SIZE.defaultValue(), MattingJobOptions.BATCH_TIMEOUT.defaultValue(),
+                    BenchmarkSuite.extraConfiguration().get(LocalFlink.STATE_BACKEND));
         }
 
         JobSettings withBatch(int size, java.time.Duration timeout) {
-            return new JobSettings(modelDir, ratio, intraOpThreads, parallelism, bounded, delivery, size, timeout);
+            return new JobSettings(modelDir, ratio, intraOpThreads, parallelism, bounded, delivery, size, timeout,
+                    stateBackend);
+        }
+
+        JobSettings withStateBackend(LocalFlink.StateBackend backend) {
+            return new JobSettings(modelDir, ratio, intraOpThreads, parallelism, bounded, delivery, batchSize,
+                    batchTimeout, backend);
         }
     }
 }

@@ -16,12 +16,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
+import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
+import dev.alphaflow.model.ExecutionProvider;
 import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.model.ThreadSpinning;
 import dev.alphaflow.model.rvm.RvmOptions;
 
 /**
@@ -36,14 +40,25 @@ import dev.alphaflow.model.rvm.RvmOptions;
  *   <li>{@code alphaflow.bench.only} — comma-separated subset of
  *       {@code single,streams,batch,state,live,checkpoint}</li>
  *   <li>{@code alphaflow.bench.reps} (5), {@code alphaflow.bench.ratio} (0.25), {@code alphaflow.bench.threads} (2),
- *       {@code alphaflow.bench.single.frames} (120), {@code alphaflow.bench.streams.count} (8),
+ *       {@code alphaflow.bench.single.frames} (240), {@code alphaflow.bench.streams.count} (8),
  *       {@code alphaflow.bench.streams.frames} (16), {@code alphaflow.bench.streams.parallelism} (2),
  *       {@code alphaflow.bench.streams.threads} (1)</li>
+ *   <li>{@code alphaflow.bench.spinning} (the job's default, {@code alphaflow.ort.spinning}) and
+ *       {@code alphaflow.bench.provider} ({@code cpu}): ONNX Runtime settings of both contenders</li>
+ *   <li>{@code alphaflow.bench.conf.KEY=VALUE} — any Flink or job option for the benchmark jobs (e.g.
+ *       {@code alphaflow.bench.conf.alphaflow.state.backend=rocksdb})</li>
  * </ul>
  */
 public final class BenchmarkSuite {
     /** The command the rows name; it needs the other modules installed first (see the README). */
     static final String COMMAND = "mvn -B -ntp -Pbenchmarks -pl integration-tests verify";
+
+    /** The command the rows of this run name: the GPU script for a GPU provider. */
+    static String command() {
+        return provider().isGpu()
+                ? "PROVIDER=" + provider().name().toLowerCase(Locale.ROOT) + " infra/gpu/run-benchmarks.sh"
+                : COMMAND;
+    }
     static final Set<String> ALL = new LinkedHashSet<>(List.of("single", "streams", "batch", "state", "live",
             "checkpoint"));
     static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
@@ -103,6 +118,10 @@ public final class BenchmarkSuite {
             }
             if (stateSize != null) {
                 checkpointedBytes(s, streams, live, stateSize, results);
+                if (!live.isEmpty()) {
+                    rocksDbBytes(video, kafka, cluster, liveJob(s, live.get(0).streams(),
+                            MattingJobOptions.Delivery.EXACTLY_ONCE), live.get(0), stateSize, results);
+                }
             }
             if (s.only.contains("checkpoint")) {
                 checkpoints(s, video, kafka, cluster, results);
@@ -131,10 +150,50 @@ public final class BenchmarkSuite {
                 () -> replay.run("single", workload, job), cpu, "single stream");
         results.add("perf.single_stream.pipeline_vs_bare", String.format(Locale.ROOT, "%.3f", c.medianRatio()),
                 String.format(Locale.ROOT, "archive replay of 1 stream × %d frames (dance-twirl forwards and "
-                        + "backwards), exactly-once, checkpoints every %d s, job parallelism 2, ORT intra-op threads "
-                        + "%d for both contenders; median of %d alternated pairs: %s", workload.frameCount(),
-                        CHECKPOINT_INTERVAL.toSeconds(), s.threads, s.reps, c.summary()));
+                        + "backwards), exactly-once, checkpoints every %d s, job parallelism 2, state backend %s; "
+                        + "ORT intra-op threads %d and thread spinning %s for both contenders; after one unmeasured "
+                        + "pair, median of %d alternated pairs: %s", workload.frameCount(),
+                        CHECKPOINT_INTERVAL.toSeconds(), job.stateBackend().flinkName(), s.threads,
+                        spinning().optionName(), s.reps, c.summary()));
+        if (spinning() != ThreadSpinning.ALWAYS) {
+            bareSpinning(s, workload, results);
+        }
         return c;
+    }
+
+    /**
+     * The peer with ONNX Runtime's default spinning ({@code always}) against the peer with the suite's setting,
+     * alternated: shows whether the setting the pipeline is run with (and the bare loop too, as the same ONNX Runtime
+     * settings) handicaps the bare loop. A value above 1 means the bare loop would be faster with {@code always}.
+     */
+    private static void bareSpinning(Settings s, Workload workload, Results results) throws Exception {
+        ThreadSpinning used = spinning();
+        BareLoop withUsed = new BareLoop(s.modelDir(), session(s.threads, used), rvm(s.ratio));
+        BareLoop withAlways = new BareLoop(s.modelDir(), session(s.threads, ThreadSpinning.ALWAYS), rvm(s.ratio));
+        List<Double> usedFps = new ArrayList<>();
+        List<Double> alwaysFps = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        withUsed.run(workload);
+        withAlways.run(workload);
+        for (int rep = 1; rep <= s.reps; rep++) {
+            Comparison.settle();
+            double a = withUsed.run(workload).fps();
+            Comparison.settle();
+            double b = withAlways.run(workload).fps();
+            usedFps.add(a);
+            alwaysFps.add(b);
+            ratios.add(b / a);
+            System.out.printf(Locale.ROOT, "[bench] bare loop spinning rep %d/%d: %s %.2f frames/s, always %.2f "
+                    + "frames/s%n", rep, s.reps, used.optionName(), a, b);
+        }
+        String name = used.optionName().replace('-', '_');
+        results.add("perf.single_stream.bare_always_vs_" + name, String.format(Locale.ROOT, "%.3f",
+                Stats.median(ratios)), String.format(Locale.ROOT, "the bare loop alone, with ONNX Runtime's default "
+                        + "thread spinning (always) ÷ with the spinning both contenders ran with above (%s), 1 stream "
+                        + "× %d frames, ORT intra-op threads %d, after one unmeasured run of each; median of %d "
+                        + "alternated pairs: frames/s %s %s, always %s, ratios %s", used.optionName(),
+                        workload.frameCount(), s.threads, s.reps, used.optionName(), Stats.format(usedFps, "%.1f"),
+                        Stats.format(alwaysFps, "%.1f"), Stats.format(ratios, "%.2f")));
     }
 
     private static Comparison manyStreams(Settings s, List<byte[]> video, PipelineReplay replay, CpuSampler cpu,
@@ -148,11 +207,12 @@ public final class BenchmarkSuite {
         results.add("perf." + s.streamCount + "_streams.pipeline_vs_bare",
                 String.format(Locale.ROOT, "%.3f", c.medianRatio()),
                 String.format(Locale.ROOT, "%d streams × %d frames (854×480) replayed together, exactly-once, "
-                        + "checkpoints every %d s; pipeline: parallelism %d, ORT intra-op threads %d per subtask "
-                        + "(one session shared by the subtasks); bare loop: one thread, streams round-robin, ORT "
-                        + "intra-op threads %d; median of %d alternated pairs: %s", s.streamCount, s.streamFrames,
-                        CHECKPOINT_INTERVAL.toSeconds(), s.streamParallelism, s.streamThreads, s.threads, s.reps,
-                        c.summary()));
+                        + "checkpoints every %d s, state backend %s; pipeline: parallelism %d, ORT intra-op threads "
+                        + "%d per subtask (one session shared by the subtasks); bare loop: one thread, streams "
+                        + "round-robin, ORT intra-op threads %d; thread spinning %s for both; after one unmeasured "
+                        + "pair, median of %d alternated pairs: %s", s.streamCount, s.streamFrames,
+                        CHECKPOINT_INTERVAL.toSeconds(), job.stateBackend().flinkName(), s.streamParallelism,
+                        s.streamThreads, s.threads, spinning().optionName(), s.reps, c.summary()));
         return c;
     }
 
@@ -238,22 +298,50 @@ public final class BenchmarkSuite {
         } else {
             return;
         }
+        addBytesRow("state.bytes_per_stream_ratio", extraConfiguration().get(LocalFlink.STATE_BACKEND), perStream,
+                source, stateSize, results);
+    }
+
+    /**
+     * The same measurement on RocksDB: one more exactly-once live run with the live runs' streams and pace, on
+     * RocksDB with full (non-incremental) checkpoints, so that the two backends' checkpoint sizes can be compared.
+     */
+    private static void rocksDbBytes(List<byte[]> video, EmbeddedKafka kafka, BenchCluster cluster,
+            BenchTopics.JobSettings liveJob, LiveLatency.Result live, StateBench.StateSize stateSize, Results results)
+            throws Exception {
+        LiveLatency.Result r = LiveLatency.run(kafka, cluster, video, live.streams(), live.fpsPerStream(),
+                LIVE_DURATION, liveJob.withStateBackend(LocalFlink.StateBackend.ROCKSDB), CHECKPOINT_INTERVAL);
+        List<Double> perStream = new ArrayList<>();
+        r.checkpointBytes().forEach(b -> perStream.add((double) b / r.streams()));
+        addBytesRow("state.bytes_per_stream_ratio.rocksdb", LocalFlink.StateBackend.ROCKSDB, perStream,
+                String.format(Locale.ROOT, "the periodic checkpoints (every %d s) of one exactly-once live run on "
+                        + "RocksDB (full checkpoints) with the live runs' %d stream(s) at %.1f frames/s each for %d s",
+                        CHECKPOINT_INTERVAL.toSeconds(), r.streams(), r.fpsPerStream(), LIVE_DURATION.toSeconds()),
+                stateSize, results);
+    }
+
+    private static void addBytesRow(String metric, LocalFlink.StateBackend backend, List<Double> perStream,
+            String source, StateBench.StateSize stateSize, Results results) {
         if (perStream.isEmpty()) {
-            System.out.println("[bench] no checkpoint completed while every stream had state; "
-                    + "state.bytes_per_stream_ratio not measured");
+            System.out.println("[bench] no checkpoint completed while every stream had state; " + metric
+                    + " not measured");
             return;
         }
         double median = Stats.median(perStream);
         double min = perStream.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         double max = perStream.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        results.add("state.bytes_per_stream_ratio", String.format(Locale.ROOT, "%.2f", median / stateSize.fp16Bytes()),
-                String.format(Locale.ROOT, "total checkpoint size as Flink reports it ÷ streams ÷ %d fp16 bytes of "
-                        + "one stream's RVM state, median over %d checkpoints: %s; %.0f bytes per stream (min %.0f = "
-                        + "%.2f×, max %.0f = %.2f×). Everything checkpointed is counted: with RocksDB's native full "
-                        + "snapshots every live SST file is copied, so each stream's older state versions that "
-                        + "compaction has not yet merged are included too; hence the ratio swings between ~1× right "
-                        + "after a compaction and several × before one", stateSize.fp16Bytes(), perStream.size(),
-                        source, median, min, min / stateSize.fp16Bytes(), max, max / stateSize.fp16Bytes()));
+        String why = backend == LocalFlink.StateBackend.HASHMAP
+                ? "The heap backend's full snapshot writes each key's live value once (plus the sequencer's and the "
+                        + "Kafka source's and sink's small states), so the ratio stays just above 1"
+                : "Everything checkpointed is counted: RocksDB's native full snapshots copy every live SST file, so "
+                        + "each stream's older state versions that compaction has not yet merged are included too; "
+                        + "hence the ratio swings between ~1× right after a compaction and several × before one";
+        results.add(metric, String.format(Locale.ROOT, "%.2f", median / stateSize.fp16Bytes()),
+                String.format(Locale.ROOT, "state backend %s: total checkpoint size as Flink reports it ÷ streams "
+                        + "÷ %d fp16 bytes of one stream's RVM state, median over %d checkpoints: %s; %.0f bytes per "
+                        + "stream (min %.0f = %.2f×, max %.0f = %.2f×). %s", backend.flinkName(),
+                        stateSize.fp16Bytes(), perStream.size(), source, median, min, min / stateSize.fp16Bytes(),
+                        max, max / stateSize.fp16Bytes(), why));
     }
 
     private static List<LiveLatency.Result> live(Settings s, List<byte[]> video, EmbeddedKafka kafka,
@@ -269,10 +357,8 @@ public final class BenchmarkSuite {
         double aggregate = LIVE_LOAD * capacity;
         int streams = Math.max(1, (int) Math.round(aggregate / 10.0));
         double perStream = aggregate / streams;
-        int threads = streams == 1 ? s.threads : s.streamThreads;
         for (MattingJobOptions.Delivery delivery : MattingJobOptions.Delivery.values()) {
-            BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, threads,
-                    s.streamParallelism, false, delivery);
+            BenchTopics.JobSettings job = liveJob(s, streams, delivery);
             LiveLatency.Result r = LiveLatency.run(kafka, cluster, video, streams, perStream, LIVE_DURATION, job,
                     CHECKPOINT_INTERVAL);
             runs.add(r);
@@ -290,6 +376,11 @@ public final class BenchmarkSuite {
         return runs;
     }
 
+    private static BenchTopics.JobSettings liveJob(Settings s, int streams, MattingJobOptions.Delivery delivery) {
+        int threads = streams == 1 ? s.threads : s.streamThreads;
+        return new BenchTopics.JobSettings(s.modelDir(), s.ratio, threads, s.streamParallelism, false, delivery);
+    }
+
     private static void checkpoints(Settings s, List<byte[]> video, EmbeddedKafka kafka, BenchCluster cluster,
             Results results) throws Exception {
         BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.streamThreads,
@@ -297,18 +388,19 @@ public final class BenchmarkSuite {
         for (int n : CHECKPOINT_STREAMS) {
             StateBench.CheckpointRestore r = StateBench.checkpointAndRestore(kafka, cluster, video, n, job);
             results.add("state.checkpoint_ms." + n, String.format(Locale.ROOT, "%.0f", r.medianCheckpointMillis()),
-                    String.format(Locale.ROOT, "%d stream(s), exactly-once, RocksDB full (non-incremental) "
-                            + "checkpoints, periodic checkpoints off: 3 rounds of one frame per stream, each followed "
+                    String.format(Locale.ROOT, "%d stream(s), exactly-once, state backend %s (full checkpoints), "
+                            + "periodic checkpoints off: 3 rounds of one frame per stream, each followed "
                             + "(once all mattes were written) by a triggered checkpoint; median end-to-end duration "
                             + "as the checkpoint coordinator timed it, %s ms; the last checkpoint's size %d bytes "
-                            + "(%.0f per stream)", n,
+                            + "(%.0f per stream)", n, job.stateBackend().flinkName(),
                             Stats.format(r.checkpointMillis(), "%.0f"), r.checkpointBytes(),
                             (double) r.checkpointBytes() / n));
             results.add("state.restore_ms." + n, String.valueOf(r.restoreMillis()),
                     String.format(Locale.ROOT, "%d stream(s): submission of a job restoring the retained checkpoint "
-                            + "→ its first matte appended to Kafka (deployment, RocksDB restore, model session load, "
+                            + "→ its first matte appended to Kafka (deployment, %s state restore, model session load, "
                             + "one frame); all %d streams' mattes after %d ms; the same job started without a "
-                            + "restore took %d ms to its first matte", n, n, r.restoreAllMillis(), r.startMillis()));
+                            + "restore took %d ms to its first matte", n, job.stateBackend().flinkName(), n,
+                            r.restoreAllMillis(), r.startMillis()));
         }
     }
 
@@ -318,8 +410,47 @@ public final class BenchmarkSuite {
         return String.join(" ", shapes);
     }
 
+    /** Prefix of system properties passed on as Flink and job options: {@code -Dalphaflow.bench.conf.KEY=VALUE}. */
+    static final String CONF_PREFIX = "alphaflow.bench.conf.";
+
+    /**
+     * Options given as {@code -Dalphaflow.bench.conf.KEY=VALUE}: set on the benchmark cluster's Flink configuration and
+     * on every benchmark job's configuration (e.g. {@code alphaflow.matting.async-encode=false}).
+     */
+    static Configuration extraConfiguration() {
+        Map<String, String> extra = new java.util.TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(CONF_PREFIX))
+                .forEach(k -> extra.put(k.substring(CONF_PREFIX.length()), System.getProperty(k)));
+        return Configuration.fromMap(extra);
+    }
+
+    /**
+     * ONNX Runtime's thread spinning for both contenders: {@code -Dalphaflow.bench.spinning} (default: the matting
+     * job's default, {@code alphaflow.ort.spinning}).
+     */
+    static ThreadSpinning spinning() {
+        String value = System.getProperty("alphaflow.bench.spinning", "");
+        return ThreadSpinning.parse(value.isBlank() ? MattingJobOptions.SPINNING.defaultValue() : value);
+    }
+
     static SessionSettings session(int intraOpThreads) {
-        return SessionSettings.builder().intraOpThreads(intraOpThreads).interOpThreads(1).build();
+        return session(intraOpThreads, spinning());
+    }
+
+    static SessionSettings session(int intraOpThreads, ThreadSpinning spinning) {
+        return SessionSettings.builder().intraOpThreads(intraOpThreads).interOpThreads(1).spinning(spinning)
+                .executionProvider(provider()).build();
+    }
+
+    /**
+     * The execution provider both contenders run on: {@code -Dalphaflow.bench.provider=cpu|cuda|tensorrt} (default
+     * cpu). A GPU provider that cannot be used fails the suite (no CPU fallback); its rows are named with the
+     * provider as a suffix ({@code perf.single_stream.pipeline_vs_bare.cuda}) and its notes go to a block of their
+     * own, so a GPU run leaves the CPU figures in BENCHMARKS.md as they are.
+     */
+    static ExecutionProvider provider() {
+        String value = System.getProperty("alphaflow.bench.provider", "");
+        return ExecutionProvider.parse(value.isBlank() ? "cpu" : value);
     }
 
     static RvmOptions rvm(float ratio) {
@@ -333,6 +464,9 @@ public final class BenchmarkSuite {
         final List<Row> rows = new ArrayList<>();
 
         void add(String metric, String value, String note) {
+            if (provider().isGpu()) {
+                metric = metric + "." + provider().name().toLowerCase(Locale.ROOT);
+            }
             rows.add(new Row(metric, value, note));
             System.out.println("[bench] " + metric + " = " + value + "  (" + note + ")");
         }
@@ -340,18 +474,22 @@ public final class BenchmarkSuite {
         void write(Settings s, String machine, double seconds, double loadBefore, double loadAfter)
                 throws IOException {
             Map<String, String> table = new LinkedHashMap<>();
-            rows.forEach(r -> table.put(r.metric, BenchmarksFile.row(r.metric, r.value, COMMAND)));
+            rows.forEach(r -> table.put(r.metric, BenchmarksFile.row(r.metric, r.value, command())));
             String when = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0).toString().replace('T', ' ');
             List<String> intro = List.of(
-                    "### Benchmark suite (`perf.*`, `state.*`)",
+                    provider().isGpu()
+                            ? "### Benchmark suite on the GPU (" + provider().name().toLowerCase(Locale.ROOT)
+                                    + " provider; rows `*." + provider().name().toLowerCase(Locale.ROOT) + "`)"
+                            : "### Benchmark suite (`perf.*`, `state.*`)",
                     "",
                     String.format(Locale.ROOT, "Last run %s UTC (%s) on %s; it took %.0f s. The machine is shared: "
-                            + "the 1-minute load average was %.2f before and %.2f after (2 = both cores busy), and the "
+                            + "the 1-minute load average was %.2f before and %.2f after (%d = all cores busy), and the "
                             + "CPU time the same bare loop needs per frame varies by up to 1.6× between runs even "
                             + "when no other process in this VM is busy (the host's capacity varies), so absolute "
                             + "frames/s vary up to 2×; each ratio is the median over pairs of contenders measured "
-                            + "back to back, which discounts pairs in which one contender hit a slow phase.", when, String.join(",", s.only), machine, seconds,
-                            loadBefore, loadAfter),
+                            + "back to back, which discounts pairs in which one contender hit a slow phase.", when,
+                            String.join(",", s.only), machine, seconds, loadBefore, loadAfter,
+                            Runtime.getRuntime().availableProcessors()),
                     "",
                     String.format(Locale.ROOT, "RVM (`rvm-mobilenetv3`) at a fixed downsample ratio %s on 854×480 "
                             + "DAVIS dance-twirl JPEGs; both contenders start from the same JPEG bytes in memory. "
@@ -362,7 +500,8 @@ public final class BenchmarkSuite {
             Map<String, String> bullets = new LinkedHashMap<>();
             rows.forEach(r -> bullets.put(r.metric, "= " + r.value + " (" + when.substring(0, 10) + "): " + r.note
                     + "."));
-            BenchmarksFile.update(s.output, table, intro, bullets);
+            BenchmarksFile.update(s.output, table, intro, bullets,
+                    provider().isGpu() ? provider().name().toLowerCase(Locale.ROOT) : null);
         }
 
         void print() {
@@ -370,7 +509,7 @@ public final class BenchmarkSuite {
             System.out.println("| metric | value | command |");
             System.out.println("|---|---|---|");
             for (Row r : rows) {
-                System.out.println("| " + r.metric + " | " + r.value + " | `" + COMMAND + "` |");
+                System.out.println("| " + r.metric + " | " + r.value + " | `" + command() + "` |");
             }
         }
     }
@@ -403,7 +542,7 @@ public final class BenchmarkSuite {
                     positive("alphaflow.bench.reps", 5),
                     Float.parseFloat(System.getProperty("alphaflow.bench.ratio", "0.25")),
                     positive("alphaflow.bench.threads", 2),
-                    positive("alphaflow.bench.single.frames", 120),
+                    positive("alphaflow.bench.single.frames", 240),
                     positive("alphaflow.bench.streams.count", 8),
                     positive("alphaflow.bench.streams.frames", 16),
                     positive("alphaflow.bench.streams.parallelism", 2),

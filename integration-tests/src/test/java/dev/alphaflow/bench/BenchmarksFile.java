@@ -16,9 +16,18 @@ import java.util.Map;
  */
 final class BenchmarksFile {
     static final String HEADER = "| metric | value | command |";
-    static final String BEGIN = "<!-- benchmark-suite:begin (written by dev.alphaflow.bench.BenchmarkSuite; "
-            + "edits between these markers are overwritten) -->";
-    static final String END = "<!-- benchmark-suite:end -->";
+    static final String BEGIN = begin(null);
+    static final String END = end(null);
+
+    /** The opening marker of the notes block; {@code variant} (e.g. "cuda") names a block of its own. */
+    static String begin(String variant) {
+        return "<!-- benchmark-suite" + (variant == null ? "" : "-" + variant) + ":begin (written by "
+                + "dev.alphaflow.bench.BenchmarkSuite; edits between these markers are overwritten) -->";
+    }
+
+    static String end(String variant) {
+        return "<!-- benchmark-suite" + (variant == null ? "" : "-" + variant) + ":end -->";
+    }
 
     private BenchmarksFile() {}
 
@@ -30,9 +39,12 @@ final class BenchmarksFile {
      * @param rows metric → complete table row
      * @param intro the notes' opening paragraphs (replace the previous ones)
      * @param bullets metric → one note; notes of metrics not measured this time are kept from the previous block
+     * @param variant null for the CPU suite's notes block; else the name of a separate block (e.g. "cuda")
      */
-    static void update(Path file, Map<String, String> rows, List<String> intro, Map<String, String> bullets)
-            throws IOException {
+    static void update(Path file, Map<String, String> rows, List<String> intro, Map<String, String> bullets,
+            String variant) throws IOException {
+        String beginMarker = begin(variant);
+        String endMarker = end(variant);
         List<String> lines = Files.exists(file)
                 ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8))
                 : new ArrayList<>(List.of("# Benchmarks", ""));
@@ -59,8 +71,8 @@ final class BenchmarksFile {
 
         // Bullets of the previous block, in their order, with this run's replacing theirs.
         Map<String, String> merged = new LinkedHashMap<>();
-        int begin = lines.indexOf(BEGIN);
-        int stop = lines.indexOf(END);
+        int begin = lines.indexOf(beginMarker);
+        int stop = lines.indexOf(endMarker);
         boolean hadBlock = begin >= 0 && stop > begin;
         if (hadBlock) {
             String metric = null;
@@ -79,7 +91,7 @@ final class BenchmarksFile {
                 merged.put(metric, String.join("\n", wrap("- `" + metric + "` " + note, "  "))));
 
         List<String> block = new ArrayList<>();
-        block.add(BEGIN);
+        block.add(beginMarker);
         block.add("");
         for (String paragraph : intro) {
             block.addAll(paragraph.isEmpty() ? List.of("") : wrap(paragraph, ""));
@@ -87,7 +99,7 @@ final class BenchmarksFile {
         block.add("");
         merged.values().forEach(b -> block.addAll(List.of(b.split("\n"))));
         block.add("");
-        block.add(END);
+        block.add(endMarker);
         if (hadBlock) {
             lines.subList(begin, stop + 1).clear();
             lines.addAll(begin, block);

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Bare loop versus pipeline on one workload, in one run: bare, pipeline, bare, pipeline, … Each pipeline run is
- * divided by the bare run just before it, and the median of those ratios is reported, so that slow phases of a
- * shared machine hit both contenders of a pair alike. For every run the process's CPU time per frame and the other
- * processes' share of the machine over the measured window are kept as well.
+ * Bare loop versus pipeline on one workload, in one run: after one unmeasured warm-up pair, bare, pipeline, bare,
+ * pipeline, … Each pipeline run is divided by the bare run just before it, and the median of those ratios is
+ * reported, so that slow phases of a shared machine hit both contenders of a pair alike. For every run the process's
+ * CPU time per frame and the other processes' share of the machine over the measured window are kept as well.
  */
 final class Comparison {
     private final List<Throughput> bare = new ArrayList<>();
@@ -23,6 +23,14 @@ final class Comparison {
     static Comparison alternate(int reps, Run<Throughput> bareRun, Run<PipelineReplay.Result> pipelineRun,
             CpuSampler cpu, String label) throws Exception {
         Comparison c = new Comparison();
+        // One unmeasured pair first: the JIT compiles the job's code paths (Flink, Kafka clients and broker, Avro)
+        // over the first few jobs of a JVM, taking CPU from whichever contender runs then.
+        settle();
+        Throughput warmBare = bareRun.run();
+        settle();
+        Throughput warmPipeline = pipelineRun.run().throughput();
+        System.out.printf(Locale.ROOT, "[bench] %s warm-up (not counted): bare %.2f frames/s, pipeline %.2f frames/s%n",
+                label, warmBare.fps(), warmPipeline.fps());
         for (int rep = 1; rep <= reps; rep++) {
             settle();
             Throughput b = bareRun.run();
@@ -52,7 +60,7 @@ final class Comparison {
      * contender starts: ONNX Runtime's spinning intra-op threads lose much more than their share to any other
      * runnable thread on a 2-core machine.
      */
-    private static void settle() throws InterruptedException {
+    static void settle() throws InterruptedException {
         System.gc();
         Thread.sleep(1_000);
     }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import dev.alphaflow.model.ExecutionProvider;
 import dev.alphaflow.model.OrtRuntime;
 
 /** A one-line description of the machine a benchmark ran on. */
@@ -12,10 +13,31 @@ final class MachineInfo {
     private MachineInfo() {}
 
     static String describe() {
-        return String.format(Locale.ROOT, "%d cores (%s), %s RAM, %s %s, ONNX Runtime %s (CPU provider), %s %s",
-                Runtime.getRuntime().availableProcessors(), cpuModel(), memory(),
+        ExecutionProvider provider = BenchmarkSuite.provider();
+        String gpu = provider.isGpu() ? ", GPU " + gpus() : ", no GPU used";
+        return String.format(Locale.ROOT, "%d cores (%s), %s RAM%s, %s %s, ONNX Runtime %s (%s provider), %s %s",
+                Runtime.getRuntime().availableProcessors(), cpuModel(), memory(), gpu,
                 System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
-                OrtRuntime.environment().getVersion(), System.getProperty("os.name"), System.getProperty("os.version"));
+                OrtRuntime.environment().getVersion(), provider, System.getProperty("os.name"),
+                System.getProperty("os.version"));
+    }
+
+    /** The GPUs as nvidia-smi names them (name, driver, memory), or a note that it could not be asked. */
+    static String gpus() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=name,driver_version,memory.total",
+                    "--format=csv,noheader").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+                return "(nvidia-smi failed: " + out + ")";
+            }
+            return String.join("; ", out.lines().map(String::trim).toList());
+        } catch (IOException e) {
+            return "(nvidia-smi not found)";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(nvidia-smi interrupted)";
+        }
     }
 
     /** The 1-minute load average, or NaN where /proc is missing. */

@@ -64,8 +64,8 @@ final class StateBench {
      * N freshly written states while the job is otherwise idle (the cost of snapshotting and writing N states, not of
      * waiting behind queued frames). The job is then cancelled, one more frame per stream is published, and a new job
      * is started from the retained checkpoint: the time from its submission to its first matte includes deployment,
-     * RocksDB restore, model session load and one frame. Every restored matte must continue its stream's state (no
-     * reset), or the run fails.
+     * the state restore (heap or RocksDB), model session load and one frame. Every restored matte must continue its
+     * stream's state (no reset), or the run fails.
      */
     static CheckpointRestore checkpointAndRestore(EmbeddedKafka kafka, BenchCluster cluster, List<byte[]> video,
             int streams, BenchTopics.JobSettings settings) throws Exception {

@@ -15,11 +15,12 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
+import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.matting.KafkaWiring;
 import dev.alphaflow.jobs.matting.MattingJob;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
@@ -63,14 +64,16 @@ class ExactlyOnceFailoverITCase {
      * @param batchSize 1: per-frame matting, alphas bit-identical to the uninterrupted run. 3: cross-stream
      *     batches, whose composition changes after the restore; a batched model run sums in another order
      *     than a single one, so alphas may differ from the per-frame reference by one 8-bit level.
+     * @param stateBackend the local runtime's default (heap), and RocksDB, which stays selectable
      */
-    @ParameterizedTest(name = "batch size {0}")
-    @ValueSource(ints = {1, 3})
-    void everyFrameExactlyOnceAndIdenticalAfterAFailure(int batchSize) throws Exception {
+    @ParameterizedTest(name = "batch size {0}, {1}")
+    @CsvSource({"1, HASHMAP", "3, HASHMAP", "1, ROCKSDB"})
+    void everyFrameExactlyOnceAndIdenticalAfterAFailure(int batchSize, LocalFlink.StateBackend stateBackend)
+            throws Exception {
         EmbeddedKafka kafka = KAFKA.get();
         Path model = TinyModels.rvmContract(tmp.resolve("tiny-rvm.onnx"));
         ModelCard card = TinyModels.rvmCard(model);
-        Topics topics = Topics.fresh("failover-b" + batchSize);
+        Topics topics = Topics.fresh("failover-b" + batchSize + "-" + stateBackend.flinkName());
         kafka.createTopics(2, topics.frames(), topics.mattes(), topics.dlq());
 
         List<String> streamIds = new ArrayList<>();
@@ -95,7 +98,7 @@ class ExactlyOnceFailoverITCase {
                 batchSize, java.time.Duration.ofMillis(20));
 
         Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
-        StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 200, 3);
+        StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 200, 3, stateBackend);
         FailOnceAfterCheckpoint.FAILED.set(false);
         DataStream<RawFrameRecord> frames = env
                 .fromSource(KafkaWiring.frameSource(conf), WatermarkStrategy.noWatermarks(), "frames")

@@ -15,7 +15,15 @@ final class ItFlink {
      * @param restartAttempts 0 disables restarts, so a job that returns from execute() never failed
      */
     static StreamExecutionEnvironment environment(Path checkpointDir, long checkpointIntervalMillis, int restartAttempts) {
+        return environment(checkpointDir, checkpointIntervalMillis, restartAttempts,
+                LocalFlink.STATE_BACKEND.defaultValue());
+    }
+
+    /** The same with the given state backend. */
+    static StreamExecutionEnvironment environment(Path checkpointDir, long checkpointIntervalMillis, int restartAttempts,
+            LocalFlink.StateBackend stateBackend) {
         return LocalFlink.builder()
+                .stateBackend(stateBackend)
                 .checkpointDir(checkpointDir)
                 .checkpointInterval(Duration.ofMillis(checkpointIntervalMillis))
                 .parallelism(2)

@@ -32,6 +32,7 @@ public final class SessionSettings implements Serializable {
   private final ExecutionProvider executionProvider;
   private final boolean allowCpuFallback;
   private final int gpuDeviceId;
+  private final ThreadSpinning spinning;
 
   private SessionSettings(Builder b) {
     this.intraOpThreads = b.intraOpThreads;
@@ -40,6 +41,7 @@ public final class SessionSettings implements Serializable {
     this.executionProvider = b.executionProvider;
     this.allowCpuFallback = b.allowCpuFallback;
     this.gpuDeviceId = b.gpuDeviceId;
+    this.spinning = b.spinning;
   }
 
   public static Builder builder() {
@@ -58,7 +60,8 @@ public final class SessionSettings implements Serializable {
         .optimizationLevel(optimizationLevel)
         .executionProvider(executionProvider)
         .allowCpuFallback(allowCpuFallback)
-        .gpuDeviceId(gpuDeviceId);
+        .gpuDeviceId(gpuDeviceId)
+        .spinning(spinning);
   }
 
   public int intraOpThreads() {
@@ -85,6 +88,11 @@ public final class SessionSettings implements Serializable {
     return gpuDeviceId;
   }
 
+  /** When ONNX Runtime's pool threads busy-wait for work. */
+  public ThreadSpinning spinning() {
+    return spinning;
+  }
+
   /**
    * Builds ONNX Runtime session options for a model. The caller owns (and closes) the returned options.
    *
@@ -106,6 +114,9 @@ public final class SessionSettings implements Serializable {
           ? OrtSession.SessionOptions.ExecutionMode.PARALLEL
           : OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setOptimizationLevel(optimizationLevel.toOrt());
+      options.addConfigEntry(ThreadSpinning.INTRA_OP_ALLOW_SPINNING, spinning.allowSpinning);
+      options.addConfigEntry(ThreadSpinning.INTER_OP_ALLOW_SPINNING, spinning.allowSpinning);
+      options.addConfigEntry(ThreadSpinning.FORCE_SPINNING_STOP, spinning.forceSpinningStop);
       ExecutionProvider provider = addProvider(options, card);
       return new Prepared(options, provider);
     } catch (OrtException e) {
@@ -164,20 +175,21 @@ public final class SessionSettings implements Serializable {
         && optimizationLevel == other.optimizationLevel
         && executionProvider == other.executionProvider
         && allowCpuFallback == other.allowCpuFallback
-        && gpuDeviceId == other.gpuDeviceId;
+        && gpuDeviceId == other.gpuDeviceId
+        && spinning == other.spinning;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(intraOpThreads, interOpThreads, optimizationLevel, executionProvider, allowCpuFallback,
-        gpuDeviceId);
+        gpuDeviceId, spinning);
   }
 
   @Override
   public String toString() {
     return "SessionSettings{provider=" + executionProvider + ", allowCpuFallback=" + allowCpuFallback
         + ", gpuDeviceId=" + gpuDeviceId + ", intraOpThreads=" + intraOpThreads + ", interOpThreads="
-        + interOpThreads + ", optimizationLevel=" + optimizationLevel + "}";
+        + interOpThreads + ", spinning=" + spinning + ", optimizationLevel=" + optimizationLevel + "}";
   }
 
   /** Builder for {@link SessionSettings}; every setting has a default. */
@@ -188,6 +200,7 @@ public final class SessionSettings implements Serializable {
     private ExecutionProvider executionProvider = ExecutionProvider.CPU;
     private boolean allowCpuFallback = false;
     private int gpuDeviceId = 0;
+    private ThreadSpinning spinning = ThreadSpinning.ALWAYS;
 
     private Builder() {}
 
@@ -222,6 +235,15 @@ public final class SessionSettings implements Serializable {
     /** CUDA device ordinal for GPU providers (default 0). */
     public Builder gpuDeviceId(int deviceId) {
       this.gpuDeviceId = deviceId;
+      return this;
+    }
+
+    /**
+     * When pool threads busy-wait for work (default {@link ThreadSpinning#ALWAYS}, ONNX Runtime's own default).
+     * {@link ThreadSpinning#DURING_RUN} leaves the cores to other threads between runs.
+     */
+    public Builder spinning(ThreadSpinning spinning) {
+      this.spinning = Objects.requireNonNull(spinning, "spinning");
       return this;
     }
 

@@ -18,6 +18,7 @@ class SessionSettingsTest {
     assertThat(s.executionProvider()).isEqualTo(ExecutionProvider.CPU);
     assertThat(s.allowCpuFallback()).isFalse();
     assertThat(s.gpuDeviceId()).isZero();
+    assertThat(s.spinning()).isEqualTo(ThreadSpinning.ALWAYS);
   }
 
   @Test
@@ -26,6 +27,9 @@ class SessionSettingsTest {
     SessionSettings b = a.toBuilder().build();
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
     assertThat(a).isNotEqualTo(a.toBuilder().gpuDeviceId(1).build());
+    assertThat(a).isNotEqualTo(a.toBuilder().spinning(ThreadSpinning.NEVER).build());
+    assertThat(a.toBuilder().spinning(ThreadSpinning.DURING_RUN).build().toBuilder().build().spinning())
+        .isEqualTo(ThreadSpinning.DURING_RUN);
     assertThat(a.toString()).contains("CUDA").contains("intraOpThreads=2");
   }
 
@@ -44,6 +48,36 @@ class SessionSettingsTest {
     try (OrtSession.SessionOptions options = SessionSettings.defaults().toSessionOptions(ModelCards.RVM_MOBILENETV3)) {
       assertThat(options).isNotNull();
     }
+  }
+
+  @Test
+  void spinningMapsToOrtConfigEntries() {
+    assertThat(configEntries(ThreadSpinning.ALWAYS))
+        .containsEntry("session.intra_op.allow_spinning", "1")
+        .containsEntry("session.inter_op.allow_spinning", "1")
+        .containsEntry("session.force_spinning_stop", "0");
+    assertThat(configEntries(ThreadSpinning.DURING_RUN))
+        .containsEntry("session.intra_op.allow_spinning", "1")
+        .containsEntry("session.force_spinning_stop", "1");
+    assertThat(configEntries(ThreadSpinning.NEVER))
+        .containsEntry("session.intra_op.allow_spinning", "0")
+        .containsEntry("session.inter_op.allow_spinning", "0");
+  }
+
+  private static java.util.Map<String, String> configEntries(ThreadSpinning spinning) {
+    try (OrtSession.SessionOptions options = SessionSettings.builder().spinning(spinning).build()
+        .toSessionOptions(ModelCards.RVM_MOBILENETV3)) {
+      return new java.util.HashMap<>(options.getConfigEntries());
+    }
+  }
+
+  @Test
+  void parseSpinning() {
+    assertThat(ThreadSpinning.parse("during-run")).isEqualTo(ThreadSpinning.DURING_RUN);
+    assertThat(ThreadSpinning.parse(" NEVER ")).isEqualTo(ThreadSpinning.NEVER);
+    assertThat(ThreadSpinning.DURING_RUN.optionName()).isEqualTo("during-run");
+    assertThatThrownBy(() -> ThreadSpinning.parse("sometimes"))
+        .hasMessageContaining("always, during-run, never");
   }
 
   @Test

@@ -6,6 +6,7 @@ import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.decode.RawFrameRecord;
+import dev.alphaflow.operators.matting.MattedFrame;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.state.RecurrentStateTypeInfo;
 import dev.alphaflow.schemas.DeadLetter;
@@ -21,6 +22,7 @@ public final class OperatorTypes {
     public static final TypeInformation<RawFrameRecord> RAW_FRAME_RECORD = TypeInformation.of(RawFrameRecord.class);
     public static final TypeInformation<DecodedFrame> DECODED_FRAME = TypeInformation.of(DecodedFrame.class);
     public static final TypeInformation<SequencedFrame> SEQUENCED_FRAME = TypeInformation.of(SequencedFrame.class);
+    public static final TypeInformation<MattedFrame> MATTED_FRAME = TypeInformation.of(MattedFrame.class);
     public static final TypeInformation<Matte> MATTE = new AvroTypeInfo<>(Matte.class);
     public static final TypeInformation<DeadLetter> DEAD_LETTER = new AvroTypeInfo<>(DeadLetter.class);
     public static final TypeInformation<RecurrentState> RECURRENT_STATE = RecurrentStateTypeInfo.INSTANCE;

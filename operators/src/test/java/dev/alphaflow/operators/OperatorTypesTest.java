@@ -46,6 +46,7 @@ class OperatorTypesTest {
         assertThat(OperatorTypes.RAW_FRAME_RECORD).isInstanceOf(PojoTypeInfo.class);
         assertThat(OperatorTypes.DECODED_FRAME).isInstanceOf(PojoTypeInfo.class);
         assertThat(OperatorTypes.SEQUENCED_FRAME).isInstanceOf(PojoTypeInfo.class);
+        assertThat(OperatorTypes.MATTED_FRAME).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(SequencerState.class)).isInstanceOf(PojoTypeInfo.class);
         PojoTypeInfo<SequencedFrame> sequenced = (PojoTypeInfo<SequencedFrame>) OperatorTypes.SEQUENCED_FRAME;
         for (int i = 0; i < sequenced.getArity(); i++) {

@@ -86,6 +86,7 @@ final class DemoCommand implements Callable<Integer> {
                     .checkpointDir(work.resolve("checkpoints"))
                     .checkpointInterval(job.checkpointInterval())
                     .parallelism(job.parallelism)
+                    .stateBackend(conf.get(LocalFlink.STATE_BACKEND))
                     .build()
                     .createEnvironment();
             KafkaWiring.wire(env, conf);

@@ -16,8 +16,8 @@ import dev.alphaflow.jobs.matting.KafkaWiring;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 
 /**
- * {@code alphaflow run}: the matting job on a local Flink MiniCluster (RocksDB state, file
- * checkpoints) against any Kafka cluster. To run on a Flink cluster instead, submit the shaded jar
+ * {@code alphaflow run}: the matting job on a local Flink MiniCluster (heap or RocksDB state as
+ * {@code alphaflow.state.backend} says, file checkpoints) against any Kafka cluster. To run on a Flink cluster instead, submit the shaded jar
  * with {@code flink run -c dev.alphaflow.jobs.cli.FlinkEntryPoint}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -50,6 +50,7 @@ final class RunCommand implements Callable<Integer> {
                 .checkpointDir(checkpointDir)
                 .checkpointInterval(job.checkpointInterval())
                 .parallelism(job.parallelism)
+                .stateBackend(conf.get(LocalFlink.STATE_BACKEND))
                 .retainCheckpoints(true);
         if (restoreFrom != null) {
             flink.restoreFrom(restoreFrom);

@@ -6,6 +6,7 @@ import java.util.Objects;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -18,8 +19,8 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The Flink configuration alphaflow runs with on one machine: an in-process MiniCluster, the RocksDB state backend,
- * exactly-once checkpoints written as files under a given folder, a fixed-delay restart strategy and no Kryo
+ * The Flink configuration alphaflow runs with on one machine: an in-process MiniCluster, the heap state backend
+ * (RocksDB selectable, see {@link #STATE_BACKEND}), exactly-once checkpoints written as files under a given folder, a fixed-delay restart strategy and no Kryo
  * fallback for generic types. The local demo and the ITCases build their environments here so they run the
  * same way.
  *
@@ -35,13 +36,42 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class LocalFlink {
 
+    /** Where keyed state lives between checkpoints. */
+    public enum StateBackend {
+        /**
+         * Flink's HashMapStateBackend: state objects on the JVM heap, a full checkpoint writes exactly the live
+         * values. The default: a stream's recurrent state is rewritten every frame, which on RocksDB leaves
+         * superseded versions in SST files that full checkpoints copy until compaction drops them.
+         */
+        HASHMAP("hashmap"),
+        /** EmbeddedRocksDBStateBackend: state off-heap on local disk; for more state than the heap holds. */
+        ROCKSDB("rocksdb");
+
+        private final String flinkName;
+
+        StateBackend(String flinkName) {
+            this.flinkName = flinkName;
+        }
+
+        /** The value of Flink's {@code state.backend.type}. */
+        public String flinkName() {
+            return flinkName;
+        }
+    }
+
+    /** The state backend of jobs run by the local runtime ({@code alphaflow run}, {@code demo}). */
+    public static final ConfigOption<StateBackend> STATE_BACKEND = ConfigOptions.key("alphaflow.state.backend")
+            .enumType(StateBackend.class).defaultValue(StateBackend.HASHMAP)
+            .withDescription("Keyed state backend of the local runtime: HASHMAP (heap; checkpoints hold exactly the "
+                    + "live state) or ROCKSDB (local disk; for state larger than the heap).");
+
     private final Configuration configuration;
     private final int parallelism;
 
     private LocalFlink(Builder b) {
         this.parallelism = b.parallelism;
         Configuration c = new Configuration();
-        c.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        c.set(StateBackendOptions.STATE_BACKEND, b.stateBackend.flinkName());
         c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, b.incrementalCheckpoints);
         c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, b.checkpointDir.toAbsolutePath().toUri().toString());
         c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, b.checkpointInterval);
@@ -94,6 +124,7 @@ public final class LocalFlink {
         private Duration restartDelay = Duration.ofSeconds(1);
         private boolean retainCheckpoints = true;
         private boolean incrementalCheckpoints = false;
+        private StateBackend stateBackend = STATE_BACKEND.defaultValue();
         private Path restoreFrom;
         private final Configuration extra = new Configuration();
 
@@ -138,6 +169,12 @@ public final class LocalFlink {
         /** Keep the last checkpoint when the job is cancelled, so a new run can resume from it (default true). */
         public Builder retainCheckpoints(boolean retain) {
             this.retainCheckpoints = retain;
+            return this;
+        }
+
+        /** Keyed state backend (default {@link StateBackend#HASHMAP}). */
+        public Builder stateBackend(StateBackend backend) {
+            this.stateBackend = Objects.requireNonNull(backend, "backend");
             return this;
         }
 

@@ -14,6 +14,7 @@ import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.ModelCards;
 import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.ExecutionProvider;
+import dev.alphaflow.model.ThreadSpinning;
 import dev.alphaflow.model.rvm.RvmOptions;
 import dev.alphaflow.operators.OperatorTypes;
 import dev.alphaflow.operators.decode.DecodeLimits;
@@ -21,6 +22,8 @@ import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.decode.FrameDecoder;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.operators.matting.BatchingMattingOperator;
+import dev.alphaflow.operators.matting.MatteEncodingOperator;
+import dev.alphaflow.operators.matting.MattedFrame;
 import dev.alphaflow.operators.matting.MattingFunction;
 import dev.alphaflow.operators.matting.MattingSpec;
 import dev.alphaflow.operators.sequencer.FrameSequencer;
@@ -31,7 +34,8 @@ import dev.alphaflow.schemas.Matte;
 
 /**
  * The matting job graph: raw frame records → decode and validate → keyBy(stream id) → sequencer →
- * RVM matting with per-stream recurrent state → mattes, plus the dead letters of every stage.
+ * RVM matting with per-stream recurrent state → PNG encoding (on its own thread, overlapping the next
+ * frame's inference) → mattes, plus the dead letters of every stage.
  *
  * <p>The graph takes its input stream and returns its outputs, so that the same graph runs on Kafka
  * ({@link KafkaWiring}) and on whatever a test plugs in:
@@ -43,11 +47,15 @@ import dev.alphaflow.schemas.Matte;
  * }</pre>
  */
 public final class MattingJob {
+    /** Frames the async encoder holds at most (being encoded or waiting to leave in order). */
+    static final int ENCODE_QUEUE = 4;
+
     private final MattingSpec mattingSpec;
     private final DecodeLimits decodeLimits;
     private final SequencerOptions sequencerOptions;
     private final int batchSize;
     private final Duration batchTimeout;
+    private final boolean asyncEncode;
 
     /** A job that mattes one frame at a time (no cross-stream batching). */
     public MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions) {
@@ -60,6 +68,17 @@ public final class MattingJob {
      */
     public MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions,
             int batchSize, Duration batchTimeout) {
+        this(mattingSpec, decodeLimits, sequencerOptions, batchSize, batchTimeout,
+                MattingJobOptions.ASYNC_ENCODE.defaultValue());
+    }
+
+    /**
+     * @param asyncEncode encode the PNGs on a thread of their own ({@link MatteEncodingOperator}), overlapping the next
+     *     frame's inference; false encodes them in the matting task
+     */
+    public MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions,
+            int batchSize, Duration batchTimeout, boolean asyncEncode) {
+        this.asyncEncode = asyncEncode;
         this.mattingSpec = Objects.requireNonNull(mattingSpec, "mattingSpec");
         this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
         this.sequencerOptions = Objects.requireNonNull(sequencerOptions, "sequencerOptions");
@@ -76,6 +95,7 @@ public final class MattingJob {
         SessionSettings session = SessionSettings.builder()
                 .intraOpThreads(conf.get(MattingJobOptions.INTRA_OP_THREADS))
                 .interOpThreads(conf.get(MattingJobOptions.INTER_OP_THREADS))
+                .spinning(ThreadSpinning.parse(conf.get(MattingJobOptions.SPINNING)))
                 .executionProvider(ExecutionProvider.parse(conf.get(MattingJobOptions.EXECUTION_PROVIDER)))
                 .allowCpuFallback(conf.get(MattingJobOptions.ALLOW_CPU_FALLBACK))
                 .build();
@@ -91,7 +111,8 @@ public final class MattingJob {
                 .rvmOptions(rvm)
                 .build();
         return new MattingJob(spec, DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf),
-                conf.get(MattingJobOptions.BATCH_SIZE), conf.get(MattingJobOptions.BATCH_TIMEOUT));
+                conf.get(MattingJobOptions.BATCH_SIZE), conf.get(MattingJobOptions.BATCH_TIMEOUT),
+                conf.get(MattingJobOptions.ASYNC_ENCODE));
     }
 
     public MattingSpec mattingSpec() {
@@ -116,15 +137,24 @@ public final class MattingJob {
         KeyedStream<SequencedFrame, String> byStream =
                 DataStreamUtils.reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING);
         String name = "matting (" + mattingSpec.card().id() + (batchSize > 1 ? ", batches of " + batchSize : "") + ")";
-        SingleOutputStreamOperator<Matte> mattes = batchSize == 1
-                ? byStream.process(new MattingFunction(mattingSpec), OperatorTypes.MATTE)
-                : byStream.transform(name, OperatorTypes.MATTE,
+        SingleOutputStreamOperator<MattedFrame> matted = batchSize == 1
+                ? byStream.process(new MattingFunction(mattingSpec), OperatorTypes.MATTED_FRAME)
+                : byStream.transform(name, OperatorTypes.MATTED_FRAME,
                         new BatchingMattingOperator(mattingSpec, batchSize, batchTimeout.toMillis()));
         // Both share the state name and serializer, so a savepoint restores into either.
-        mattes.name(name).uid("matting");
+        matted.name(name).uid("matting");
+
+        // PNG encoding, chained to the matting task. Async: on the encoder's thread, frame t is encoded while the
+        // model runs frame t+1; mattes leave in order, and the queue is drained before every checkpoint barrier,
+        // so exactly-once holds and the checkpoint holds no frames.
+        String encodeName = "encode PNG";
+        SingleOutputStreamOperator<Matte> mattes = asyncEncode
+                ? matted.transform(encodeName, OperatorTypes.MATTE, MatteEncodingOperator.factory(ENCODE_QUEUE))
+                : matted.map(MattedFrame::encode, OperatorTypes.MATTE);
+        mattes.name(encodeName).uid("encode");
 
         DataStream<DeadLetter> deadLetters = decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)
-                .union(mattes.getSideOutput(MattingFunction.DEAD_LETTERS));
+                .union(matted.getSideOutput(MattingFunction.DEAD_LETTERS));
         return new Outputs(mattes, deadLetters);
     }
 }

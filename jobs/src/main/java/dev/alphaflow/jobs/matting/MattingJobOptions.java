@@ -92,6 +92,12 @@ public final class MattingJobOptions {
     public static final ConfigOption<Integer> INTER_OP_THREADS = ConfigOptions.key("alphaflow.ort.inter-op-threads")
             .intType().defaultValue(1).withDescription("ONNX Runtime threads across independent graph nodes.");
 
+    public static final ConfigOption<String> SPINNING = ConfigOptions.key("alphaflow.ort.spinning")
+            .stringType().defaultValue("during-run")
+            .withDescription("When ONNX Runtime's pool threads busy-wait for work: during-run (the default: spin "
+                    + "inside a run, stop when it returns, leaving the cores to decoding, encoding, Kafka and Flink "
+                    + "between frames), always (ONNX Runtime's own default) or never.");
+
     public static final ConfigOption<String> EXECUTION_PROVIDER = ConfigOptions.key("alphaflow.ort.provider")
             .stringType().defaultValue("cpu").withDescription("Execution provider: cpu, cuda or tensorrt.");
 
@@ -106,6 +112,11 @@ public final class MattingJobOptions {
             .intType().defaultValue(1)
             .withDescription("Frames of different streams run through the model together (at most one per stream). "
                     + "1 disables batching.");
+
+    public static final ConfigOption<Boolean> ASYNC_ENCODE = ConfigOptions.key("alphaflow.matting.async-encode")
+            .booleanType().defaultValue(true)
+            .withDescription("Encode the alpha (and foreground) PNGs on a thread of their own, so frame t is encoded "
+                    + "while the model runs frame t+1 (in order, exactly-once); false encodes in the matting task.");
 
     public static final ConfigOption<Duration> BATCH_TIMEOUT = ConfigOptions.key("alphaflow.matting.batch-timeout")
             .durationType().defaultValue(Duration.ofMillis(20))

@@ -11,15 +11,18 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local configuration runs a keyed job on RocksDB with checkpoints and without Kryo. */
+/** The local configuration runs a keyed job on either state backend with checkpoints and without Kryo. */
 class LocalFlinkITCase {
 
-    @Test
-    void runsAKeyedJobOnRocksDb(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(LocalFlink.StateBackend.class)
+    void runsAKeyedJob(LocalFlink.StateBackend backend, @TempDir Path dir) throws Exception {
         StreamExecutionEnvironment env = LocalFlink.builder()
+                .stateBackend(backend)
                 .checkpointDir(dir.resolve("checkpoints"))
                 .checkpointInterval(Duration.ofMillis(200))
                 .parallelism(2)

@@ -31,8 +31,8 @@ class LocalFlinkTest {
                 .build()
                 .configuration();
 
-        assertThat(c.toMap()).containsEntry("state.backend.type", "rocksdb");
-        assertThat(c.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(c.toMap()).containsEntry("state.backend.type", "hashmap");
+        assertThat(c.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
         assertThat(c.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo(dir.toUri().toString());
         assertThat(c.toMap()).containsKey("execution.checkpointing.dir");
         assertThat(c.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofMillis(500));
@@ -60,6 +60,16 @@ class LocalFlinkTest {
         assertThat(c.get(TaskManagerOptions.NUM_TASK_SLOTS)).isEqualTo(4);
         assertThat(c.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(1);
         assertThat(c.get(StateRecoveryOptions.SAVEPOINT_PATH)).endsWith("/cp/chk-3");
+    }
+
+    @Test
+    void rocksDbIsSelectable() {
+        Configuration c = LocalFlink.builder().checkpointDir(Path.of("cp"))
+                .stateBackend(LocalFlink.StateBackend.ROCKSDB).build().configuration();
+        assertThat(c.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(Configuration.fromMap(java.util.Map.of("alphaflow.state.backend", "rocksdb"))
+                .get(LocalFlink.STATE_BACKEND)).isEqualTo(LocalFlink.StateBackend.ROCKSDB);
+        assertThat(new Configuration().get(LocalFlink.STATE_BACKEND)).isEqualTo(LocalFlink.StateBackend.HASHMAP);
     }
 
     @Test

@@ -24,7 +24,6 @@ import dev.alphaflow.model.rvm.RvmResult;
 import dev.alphaflow.operators.sequencer.ResetReason;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.state.RecurrentStateTypeInfo;
-import dev.alphaflow.schemas.Matte;
 
 /**
  * {@link MattingFunction} with cross-stream batching: frames of different streams are run through the
@@ -40,11 +39,11 @@ import dev.alphaflow.schemas.Matte;
  *
  * <pre>{@code
  * sequenced.keyBy(SequencedFrame.byStreamId(), Types.STRING)
- *     .transform("matting", OperatorTypes.MATTE, new BatchingMattingOperator(spec, 4, 20));
+ *     .transform("matting", OperatorTypes.MATTED_FRAME, new BatchingMattingOperator(spec, 4, 20));
  * }</pre>
  */
-public class BatchingMattingOperator extends AbstractStreamOperator<Matte>
-        implements OneInputStreamOperator<SequencedFrame, Matte>, BoundedOneInput {
+public class BatchingMattingOperator extends AbstractStreamOperator<MattedFrame>
+        implements OneInputStreamOperator<SequencedFrame, MattedFrame>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
     /** Histogram of flushed batch sizes. */
@@ -145,7 +144,7 @@ public class BatchingMattingOperator extends AbstractStreamOperator<Matte>
                 stateResets.inc();
             }
             framesMatted.inc();
-            output.collect(new StreamRecord<>(step.toMatte(spec.card().id())));
+            output.collect(new StreamRecord<>(step.toMattedFrame(spec.card().id())));
         }
     }
 

@@ -31,20 +31,23 @@ import dev.alphaflow.schemas.Matte;
  * state stays as it was; a stored state that no longer fits the frame (the downsample ratio changed across a
  * restart) is dropped and the frame runs from the initial state, reported as reset reason {@value #STATE_MISMATCH}.
  *
+ * <p>It emits {@link MattedFrame}s, whose images {@link MatteEncodingOperator} (on a thread of its own,
+ * overlapping the next frame's inference) or {@link MattedFrame#encode} turns into PNG {@link Matte}s.
+ *
  * <p>The ONNX Runtime session is shared by every subtask in the JVM ({@link SharedSessions}) and released in
  * {@link #close()}.
  *
  * <pre>{@code
- * SingleOutputStreamOperator<Matte> mattes = sequenced
+ * SingleOutputStreamOperator<MattedFrame> matted = sequenced
  *     .keyBy(SequencedFrame.byStreamId(), Types.STRING)
- *     .process(new MattingFunction(spec))
- *     .returns(OperatorTypes.MATTE);
+ *     .process(new MattingFunction(spec), OperatorTypes.MATTED_FRAME);
+ * DataStream<Matte> mattes = matted.transform("encode PNG", OperatorTypes.MATTE, MatteEncodingOperator.factory(4));
  * }</pre>
  *
  * <p>Metrics: counters {@value #FRAMES_MATTED_METRIC}, {@value #STATE_RESETS_METRIC} and
  * {@value #INFERENCE_FAILURES_METRIC}; gauge {@value #INFERENCE_MICROS_METRIC} (the last frame's inference time).
  */
-public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame, Matte> {
+public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame, MattedFrame> {
     private static final long serialVersionUID = 1L;
 
     /** The {@code stage} of the dead letters this function writes. */
@@ -102,7 +105,7 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
     }
 
     @Override
-    public void processElement(SequencedFrame element, Context ctx, Collector<Matte> out) throws Exception {
+    public void processElement(SequencedFrame element, Context ctx, Collector<MattedFrame> out) throws Exception {
         if (element.isEnd()) {
             state.clear();
             return;
@@ -122,7 +125,7 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
         }
         framesMatted.inc();
         lastInferenceMicros = step.result().inferenceMicros();
-        out.collect(step.toMatte(spec.card().id()));
+        out.collect(step.toMattedFrame(spec.card().id()));
     }
 
     @Override

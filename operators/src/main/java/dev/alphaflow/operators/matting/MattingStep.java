@@ -1,14 +1,11 @@
 package dev.alphaflow.operators.matting;
 
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.alphaflow.model.InferenceException;
-import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.model.rvm.RvmMatter;
@@ -18,11 +15,10 @@ import dev.alphaflow.operators.sequencer.ResetReason;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.DeadLetterReason;
-import dev.alphaflow.schemas.Matte;
 
 /**
  * One frame's trip through the matting model: which state it starts from, the inference (alone or as
- * part of a cross-stream batch), and the resulting {@link Matte} or dead letter. Shared by
+ * part of a cross-stream batch), and the resulting {@link MattedFrame} or dead letter. Shared by
  * {@link MattingFunction} (one frame per call) and {@link BatchingMattingOperator} so both apply the
  * same reset rules and produce identical records.
  */
@@ -95,34 +91,24 @@ final class MattingStep {
         return result;
     }
 
-    /** The Matte for a successful step: alpha (and foreground) as PNG, per-stage timings. */
-    Matte toMatte(String modelId) {
-        long encodeStart = System.nanoTime();
-        byte[] alphaPng = ImageCodec.encodeGray8Png(result.alpha8(), result.width(), result.height());
-        byte[] foregroundPng = result.foregroundRgb() == null
-                ? null
-                : ImageCodec.encodeRgbPng(new RgbImage(result.width(), result.height(), result.foregroundRgb()));
-        long end = System.nanoTime();
-
-        Map<String, Long> timings = new LinkedHashMap<>();
-        timings.put("decode", frame.decodeMicros);
-        timings.put("preprocess", result.preprocessMicros());
-        timings.put("inference", result.inferenceMicros());
-        timings.put("encode", (end - encodeStart) / 1_000);
-        timings.put("total", frame.decodeMicros + (end - startNanos) / 1_000);
-        return Matte.newBuilder()
-                .setStreamId(frame.streamId)
-                .setSeq(frame.seq)
-                .setEventTimeMs(frame.eventTimeMs)
-                .setWidth(result.width())
-                .setHeight(result.height())
-                .setAlphaPng(ByteBuffer.wrap(alphaPng))
-                .setForegroundPng(foregroundPng == null ? null : ByteBuffer.wrap(foregroundPng))
-                .setModelId(modelId)
-                .setStateReset(resetReason != null)
-                .setResetReason(resetReason)
-                .setTimingsMicros(timings)
-                .build();
+    /** The matted frame of a successful step (images not yet encoded; {@link MattedFrame#encode} does that). */
+    MattedFrame toMattedFrame(String modelId) {
+        MattedFrame out = new MattedFrame();
+        out.streamId = frame.streamId;
+        out.seq = frame.seq;
+        out.eventTimeMs = frame.eventTimeMs;
+        out.width = result.width();
+        out.height = result.height();
+        out.alpha8 = result.alpha8();
+        out.foregroundRgb = result.foregroundRgb();
+        out.modelId = modelId;
+        out.stateReset = resetReason != null;
+        out.resetReason = resetReason;
+        out.decodeMicros = frame.decodeMicros;
+        out.preprocessMicros = result.preprocessMicros();
+        out.inferenceMicros = result.inferenceMicros();
+        out.mattingMicros = (System.nanoTime() - startNanos) / 1_000;
+        return out;
     }
 
     /** The dead letter of a failed step (the Kafka value is long gone here; the source coordinates find it). */

@@ -48,7 +48,7 @@ class BatchingMattingOperatorTest {
 
     private static MattingSpec spec;
 
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, Matte>> harnesses = new ArrayList<>();
+    private final List<KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame>> harnesses = new ArrayList<>();
 
     @BeforeAll
     static void writeModel() {
@@ -67,8 +67,8 @@ class BatchingMattingOperatorTest {
         assertThat(SharedSessions.openSessionCount()).as("sessions released on close").isZero();
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, Matte> harness(
-            OneInputStreamOperator<SequencedFrame, Matte> operator, StateBackend backend, OperatorSubtaskState restore)
+    private KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame> harness(
+            OneInputStreamOperator<SequencedFrame, MattedFrame> operator, StateBackend backend, OperatorSubtaskState restore)
             throws Exception {
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, SequencedFrame.byStreamId(), Types.STRING);
         harnesses.add(harness);
@@ -97,11 +97,16 @@ class BatchingMattingOperatorTest {
         return frames;
     }
 
-    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, Matte> h,
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame> h,
             List<SequencedFrame> frames) throws Exception {
         for (SequencedFrame f : frames) {
             h.processElement(f, 0);
         }
+    }
+
+    /** The harness's output so far, encoded as the job's encode stage does. */
+    private static List<Matte> mattes(KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame> h) {
+        return h.extractOutputValues().stream().map(MattedFrame::encode).toList();
     }
 
     private static byte[] alpha(Matte m) {
@@ -120,8 +125,8 @@ class BatchingMattingOperatorTest {
         batched.endInput();
         feed(single, input);
 
-        List<Matte> b = batched.extractOutputValues();
-        List<Matte> s = single.extractOutputValues();
+        List<Matte> b = mattes(batched);
+        List<Matte> s = mattes(single);
         assertThat(b).hasSize(input.size());
         for (int i = 0; i < s.size(); i++) {
             assertThat(b.get(i).getStreamId()).isEqualTo(s.get(i).getStreamId());
@@ -141,9 +146,9 @@ class BatchingMattingOperatorTest {
         var h = harness(new BatchingMattingOperator(spec, 8, 10_000), new HashMapStateBackend(), null);
         h.processElement(frame("a", 0), 0);
         h.processElement(frame("b", 0), 0);
-        assertThat(h.extractOutputValues()).as("still buffered").isEmpty();
+        assertThat(mattes(h)).as("still buffered").isEmpty();
         h.processElement(frame("a", 1), 0);
-        assertThat(h.extractOutputValues()).extracting(Matte::getStreamId).containsExactly("a", "b");
+        assertThat(mattes(h)).extracting(Matte::getStreamId).containsExactly("a", "b");
     }
 
     @Test
@@ -152,9 +157,9 @@ class BatchingMattingOperatorTest {
         h.setProcessingTime(1_000);
         h.processElement(frame("a", 0), 0);
         h.setProcessingTime(1_049);
-        assertThat(h.extractOutputValues()).isEmpty();
+        assertThat(mattes(h)).isEmpty();
         h.setProcessingTime(1_050);
-        assertThat(h.extractOutputValues()).extracting(Matte::getSeq).containsExactly(0L);
+        assertThat(mattes(h)).extracting(Matte::getSeq).containsExactly(0L);
     }
 
     @Test
@@ -163,16 +168,16 @@ class BatchingMattingOperatorTest {
         var reference = harness(new BatchingMattingOperator(spec, 3, 10_000), new EmbeddedRocksDBStateBackend(), null);
         feed(reference, interleaved(0, 9));
         reference.endInput();
-        List<Matte> expected = reference.extractOutputValues();
+        List<Matte> expected = mattes(reference);
 
         var first = harness(new BatchingMattingOperator(spec, 3, 10_000), new EmbeddedRocksDBStateBackend(), null);
         feed(first, interleaved(0, 4));
         first.processElement(frame("a", 5), 0); // buffered: the batch is not full
-        assertThat(first.extractOutputValues()).hasSize(15);
+        assertThat(mattes(first)).hasSize(15);
         // What the task does for a checkpoint: the pre-barrier hook, then the state snapshot.
         first.prepareSnapshotPreBarrier(1);
         OperatorSubtaskState snapshot = first.snapshot(1, 1);
-        List<Matte> beforeFailure = first.extractOutputValues();
+        List<Matte> beforeFailure = mattes(first);
         assertThat(beforeFailure).as("the checkpoint flushed the buffered frame").hasSize(16);
         first.close();
         harnesses.remove(first);
@@ -183,7 +188,7 @@ class BatchingMattingOperatorTest {
         feed(restored, rest);
         restored.endInput();
         List<Matte> actual = new ArrayList<>(beforeFailure);
-        actual.addAll(restored.extractOutputValues());
+        actual.addAll(mattes(restored));
 
         assertThat(actual).hasSameSizeAs(expected);
         for (Matte e : expected) {
@@ -208,7 +213,7 @@ class BatchingMattingOperatorTest {
             h.processElement(SequencedFrame.end(s, EndReason.END_OF_STREAM), 0);
         }
         h.endInput();
-        assertThat(h.extractOutputValues()).hasSize(9);
+        assertThat(mattes(h)).hasSize(9);
         assertThat(h.getOperator().getKeyedStateBackend()
                 .getKeys(MattingFunction.STATE_NAME, VoidNamespace.INSTANCE).count()).isZero();
     }

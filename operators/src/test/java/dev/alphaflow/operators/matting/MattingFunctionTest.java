@@ -59,7 +59,7 @@ class MattingFunctionTest {
 
     private static MattingSpec spec;
 
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, Matte>> harnesses =
+    private final List<KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame>> harnesses =
             new ArrayList<>();
 
     @BeforeAll
@@ -84,7 +84,7 @@ class MattingFunctionTest {
 
     // ---- helpers ----
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, Matte> newHarness(
+    private KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame> newHarness(
             MattingSpec spec, StateBackend backend, OperatorSubtaskState restoreFrom) throws Exception {
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new MattingFunction(spec)), SequencedFrame.byStreamId(), Types.STRING);
@@ -97,7 +97,7 @@ class MattingFunctionTest {
         return harness;
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, Matte> newHarness() throws Exception {
+    private KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame> newHarness() throws Exception {
         return newHarness(spec, new HashMapStateBackend(), null);
     }
 
@@ -112,12 +112,13 @@ class MattingFunctionTest {
                 .toList();
     }
 
-    private static List<Matte> run(KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, Matte> harness,
+    private static List<Matte> run(KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame> harness,
             List<SequencedFrame> input) throws Exception {
         for (SequencedFrame f : input) {
             harness.processElement(f, f.isEnd() ? 0 : f.frame.eventTimeMs);
         }
-        List<Matte> out = harness.extractOutputValues();
+        // The job encodes in a stage of its own (MatteEncodingOperator); the test encodes the same way, inline.
+        List<Matte> out = harness.extractOutputValues().stream().map(MattedFrame::encode).toList();
         harness.getOutput().clear();
         return out;
     }
@@ -127,7 +128,7 @@ class MattingFunctionTest {
     }
 
     /** Streams that have recurrent state; works on every state backend (numKeyedStateEntries is heap-only). */
-    private static List<String> stateKeys(KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, Matte> harness) {
+    private static List<String> stateKeys(KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame> harness) {
         KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
         try (Stream<String> keys = backend.getKeys(MattingFunction.STATE_NAME, VoidNamespace.INSTANCE)) {
             return keys.toList();
