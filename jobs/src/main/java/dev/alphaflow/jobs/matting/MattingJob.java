@@ -13,8 +13,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.ModelCards;
 import dev.alphaflow.model.SessionSettings;
-import dev.alphaflow.model.ExecutionProvider;
-import dev.alphaflow.model.ThreadSpinning;
 import dev.alphaflow.model.rvm.RvmOptions;
 import dev.alphaflow.operators.OperatorTypes;
 import dev.alphaflow.operators.decode.DecodeLimits;
@@ -92,13 +90,7 @@ public final class MattingJob {
     /** Reads the model, limits and sequencer settings from {@link MattingJobOptions}. */
     public static MattingJob fromConfiguration(Configuration conf) {
         ModelCard card = ModelCards.byId(conf.get(MattingJobOptions.MODEL_ID));
-        SessionSettings session = SessionSettings.builder()
-                .intraOpThreads(conf.get(MattingJobOptions.INTRA_OP_THREADS))
-                .interOpThreads(conf.get(MattingJobOptions.INTER_OP_THREADS))
-                .spinning(ThreadSpinning.parse(conf.get(MattingJobOptions.SPINNING)))
-                .executionProvider(ExecutionProvider.parse(conf.get(MattingJobOptions.EXECUTION_PROVIDER)))
-                .allowCpuFallback(conf.get(MattingJobOptions.ALLOW_CPU_FALLBACK))
-                .build();
+        SessionSettings session = MattingJobOptions.sessionSettings(conf);
         RvmOptions rvm = RvmOptions.builder()
                 .downsampleRatio(conf.getOptional(MattingJobOptions.DOWNSAMPLE_RATIO).orElse(null))
                 .maxDownsampledLongSide(conf.get(MattingJobOptions.MAX_DOWNSAMPLED_LONG_SIDE))

@@ -9,6 +9,7 @@ import org.apache.flink.configuration.ReadableConfig;
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.model.ExecutionProvider;
 import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.model.ThreadSpinning;
 
 /**
  * Options of the matting job. Set them in the Flink {@code Configuration} (e.g. {@code -D key=value}
@@ -127,6 +128,7 @@ public final class MattingJobOptions {
         return SessionSettings.builder()
                 .intraOpThreads(conf.get(INTRA_OP_THREADS))
                 .interOpThreads(conf.get(INTER_OP_THREADS))
+                .spinning(ThreadSpinning.parse(conf.get(SPINNING)))
                 .executionProvider(ExecutionProvider.parse(conf.get(EXECUTION_PROVIDER)))
                 .allowCpuFallback(conf.get(ALLOW_CPU_FALLBACK))
                 .build();
