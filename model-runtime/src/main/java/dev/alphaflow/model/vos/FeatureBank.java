@@ -31,6 +31,8 @@ import java.util.Objects;
  *       the lowest {@code usage / max(1, frame - birth)} go, ties going oldest first, exactly as many as needed (AFB-URR
  *       removes in rounds by an integer threshold, often far more). New entries are never evicted for old ones; if a
  *       single frame brings more new entries than the budget, the bank is replaced by an evenly spaced subset of them.
+ *       With {@code keepFirstFrame} (see {@link #absorb(long, float[], float[], int, boolean)}) the entries of the
+ *       bank's first frame are never evicted and new entries share what budget they leave.
  *   <li><b>Read</b>: softmax attention of query keys over the bank keys, scaled by 1/sqrt(keyDim), returning the
  *       weighted values; then each entry's usage grows by {@code ln(1 + n)} where n is the number of queries that
  *       gave it a weight above {@code usageThreshold} (AFB-URR's update), capped at {@value #USAGE_CAP}.
@@ -88,6 +90,19 @@ public final class FeatureBank {
    * @param newValues row-major {@code [count, valueDim]}, same limits
    */
   public AbsorbResult absorb(long frameIndex, float[] newKeys, float[] newValues, int count) {
+    return absorb(frameIndex, newKeys, newValues, count, false);
+  }
+
+  /**
+   * {@link #absorb(long, float[], float[], int)}, optionally keeping the bank's first frame: with
+   * {@code keepFirstFrame}, the entries born on the earliest birth frame in the bank (for a bank started from a prompt,
+   * the prompt frame) are never evicted, and new entries only get the budget those entries leave. A reference frame
+   * whose features stop matching for a while (an object turning away) is then still there when it turns back. The
+   * protected frame is read from the entries' birth frames, which snapshots keep, so a restored bank protects the
+   * same entries.
+   */
+  public AbsorbResult absorb(long frameIndex, float[] newKeys, float[] newValues, int count,
+      boolean keepFirstFrame) {
     checkFeatures("newKeys", newKeys, count, keyDim);
     checkFeatures("newValues", newValues, count, valueDim);
     if (count == 0) {
@@ -119,13 +134,16 @@ public final class FeatureBank {
     int evicted = 0;
     if (config.evictionEnabled()) {
       int budget = config.budget();
-      if (appends.length > budget) {
-        dropped = appends.length - budget;
-        appends = evenlySpaced(appends, budget);
+      long firstFrame = keepFirstFrame && size > 0 ? firstBirthFrame() : Long.MIN_VALUE;
+      int kept = firstFrame == Long.MIN_VALUE ? 0 : Math.min(budget, countBornOn(firstFrame));
+      int room = budget - kept;
+      if (appends.length > room) {
+        dropped = appends.length - room;
+        appends = evenlySpaced(appends, room);
       }
       int excess = size + appends.length - budget;
       if (excess > 0) {
-        evicted = evict(excess, frameIndex);
+        evicted = evict(excess, frameIndex, firstFrame);
       }
     }
     append(frameIndex, newKeys, newValues, appends);
@@ -272,18 +290,51 @@ public final class FeatureBank {
     }
   }
 
-  /** Removes up to {@code excess} entries with the lowest usage / age; returns how many went. */
-  private int evict(int excess, long frameIndex) {
-    int remove = Math.min(excess, size);
+  /** The earliest birth frame of any entry; the bank must not be empty. */
+  private long firstBirthFrame() {
+    long first = Long.MAX_VALUE;
+    for (int i = 0; i < size; i++) {
+      first = Math.min(first, birth[i]);
+    }
+    return first;
+  }
+
+  private int countBornOn(long frame) {
+    int n = 0;
+    for (int i = 0; i < size; i++) {
+      if (birth[i] == frame) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Removes up to {@code excess} entries with the lowest usage / age, never one born on {@code protectedFrame}
+   * ({@code Long.MIN_VALUE}: none protected); returns how many went.
+   */
+  private int evict(int excess, long frameIndex, long protectedFrame) {
+    int candidates = 0;
+    for (int i = 0; i < size; i++) {
+      if (birth[i] != protectedFrame) {
+        candidates++;
+      }
+    }
+    int remove = Math.min(excess, candidates);
+    if (remove == 0) {
+      return 0;
+    }
     if (remove == size) {
       size = 0;
       return remove;
     }
     // Sort keys: LFU score bits (non-negative floats order like their bits) above the index, so ties go to the
     // lower index, which is the older entry: entries are appended in frame order and compaction keeps the order.
-    long[] order = new long[size];
-    for (int i = 0; i < size; i++) {
-      order[i] = ((long) Float.floatToIntBits(leastFrequentlyUsedScore(i, frameIndex)) << 32) | i;
+    long[] order = new long[candidates];
+    for (int i = 0, c = 0; i < size; i++) {
+      if (birth[i] != protectedFrame) {
+        order[c++] = ((long) Float.floatToIntBits(leastFrequentlyUsedScore(i, frameIndex)) << 32) | i;
+      }
     }
     Arrays.sort(order);
     boolean[] gone = new boolean[size];

@@ -152,6 +152,40 @@ class FeatureBankTest {
   }
 
   @Test
+  void keepFirstFrameNeverEvictsTheFirstFramesEntries() {
+    FeatureBank bank = new FeatureBank(2, 1, NO_MERGE.toBuilder().budget(4).build());
+    bank.absorb(3, keys(2), new float[] {1, 2}, 2, true);   // the first frame: nothing to protect yet
+    bank.absorb(5, keys(1), new float[] {3}, 1, true);
+    bank.absorb(6, keys(1), new float[] {4}, 1, true);
+    bank.recordUsage(new int[] {0, 0, 9, 9});                // the first frame's entries are the least used
+    FeatureBank.AbsorbResult result = bank.absorb(7, keys(2), new float[] {5, 6}, 2, true);
+    assertThat(result.evicted()).isEqualTo(2);
+    assertThat(bank.values()).containsExactly(1, 2, 5, 6);   // frames 5 and 6 went, frame 3 stayed
+
+    // more new entries than the room the first frame leaves: an evenly spaced subset of that room
+    result = bank.absorb(8, keys(5), new float[] {10, 11, 12, 13, 14}, 5, true);
+    assertThat(result).isEqualTo(new FeatureBank.AbsorbResult(0, 0, 2, 2, 3));
+    assertThat(bank.values()).containsExactly(1, 2, 10, 12);
+    assertThat(bank.birthFrame(0)).isEqualTo(3);
+
+    // without the flag the same bank evicts by usage alone: the unused first-frame entries go first
+    FeatureBank plain = FeatureBank.fromHalfTensors(bank.toHalfTensors(), bank.config());
+    plain.recordUsage(new int[] {0, 0, 9, 9});
+    plain.absorb(9, keys(2), new float[] {20, 21}, 2);
+    assertThat(plain.values()).containsExactly(10, 12, 20, 21);
+  }
+
+  @Test
+  void keepFirstFrameWithAFirstFrameFillingTheBudgetAppendsNothing() {
+    FeatureBank bank = new FeatureBank(2, 1, NO_MERGE.toBuilder().budget(2).build());
+    bank.absorb(0, keys(3), new float[] {1, 2, 3}, 3, true);
+    assertThat(bank.values()).containsExactly(1, 2);         // floor(i * 3 / 2) = rows 0, 1
+    FeatureBank.AbsorbResult result = bank.absorb(1, keys(2), new float[] {4, 5}, 2, true);
+    assertThat(result).isEqualTo(new FeatureBank.AbsorbResult(0, 0, 0, 0, 2));
+    assertThat(bank.values()).containsExactly(1, 2);
+  }
+
+  @Test
   void moreNewFeaturesThanBudgetKeepsAnEvenlySpacedSubset() {
     FeatureBank bank = new FeatureBank(2, 1, NO_MERGE.toBuilder().budget(4).build());
     bank.absorb(0, keys(3), new float[] {100, 101, 102}, 3);

@@ -1,0 +1,69 @@
+package dev.alphaflow.model.vos;
+
+/** Separable square-window filters on small row-major grids (the key grid): maximum and mean, cut at the edges. */
+final class GridFilters {
+
+  private GridFilters() {}
+
+  /** The maximum over the (2r+1)^2 window around each cell. */
+  static float[] dilate(float[] x, int w, int h, int r) {
+    if (r == 0) {
+      return x.clone();
+    }
+    float[] rows = new float[w * h];
+    for (int y = 0; y < h; y++) {
+      int o = y * w;
+      for (int i = 0; i < w; i++) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = Math.max(0, i - r); j <= Math.min(w - 1, i + r); j++) {
+          m = Math.max(m, x[o + j]);
+        }
+        rows[o + i] = m;
+      }
+    }
+    float[] out = new float[w * h];
+    for (int y = 0; y < h; y++) {
+      for (int i = 0; i < w; i++) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
+          m = Math.max(m, rows[yy * w + i]);
+        }
+        out[y * w + i] = m;
+      }
+    }
+    return out;
+  }
+
+  /** The mean over the (2r+1)^2 window around each cell (over the cells inside the grid). */
+  static float[] boxMean(float[] x, int w, int h, int r) {
+    if (r == 0) {
+      return x.clone();
+    }
+    float[] rows = new float[w * h];
+    for (int y = 0; y < h; y++) {
+      int o = y * w;
+      for (int i = 0; i < w; i++) {
+        float s = 0;
+        int lo = Math.max(0, i - r);
+        int hi = Math.min(w - 1, i + r);
+        for (int j = lo; j <= hi; j++) {
+          s += x[o + j];
+        }
+        rows[o + i] = s / (hi - lo + 1);
+      }
+    }
+    float[] out = new float[w * h];
+    for (int y = 0; y < h; y++) {
+      int lo = Math.max(0, y - r);
+      int hi = Math.min(h - 1, y + r);
+      for (int i = 0; i < w; i++) {
+        float s = 0;
+        for (int yy = lo; yy <= hi; yy++) {
+          s += rows[yy * w + i];
+        }
+        out[y * w + i] = s / (hi - lo + 1);
+      }
+    }
+    return out;
+  }
+}

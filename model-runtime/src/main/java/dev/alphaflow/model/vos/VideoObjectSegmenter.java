@@ -1,0 +1,596 @@
+package dev.alphaflow.model.vos;
+
+import dev.alphaflow.model.ModelRegistry;
+import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.model.SharedSession;
+import dev.alphaflow.model.SharedSessions;
+import dev.alphaflow.model.image.RgbImage;
+import dev.alphaflow.model.instances.BinaryMask;
+import dev.alphaflow.model.tensor.HalfTensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeSet;
+
+/**
+ * Training-free semi-supervised video object segmentation: given an object's mask on one frame (a
+ * {@link VosPrompt}), finds it on the following frames by matching features, in the style of AFB-URR and RGMP with a
+ * fixed feature extractor in place of their trained key encoders.
+ *
+ * <pre>{@code
+ * try (VideoObjectSegmenter segmenter = VideoObjectSegmenter.open(registry, SessionSettings.defaults(),
+ *     VosOptions.defaults())) {
+ *   VosMemory memory = new VosMemory();                      // one per video (keyed state in Flink)
+ *   segmenter.segment(frame0, 0, memory, List.of(VosPrompt.add(1, mask)));
+ *   for (long t = 1; ; t++) {
+ *     VosResult result = segmenter.segment(frame(t), t, memory, List.of());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Per frame (the defaults; {@code VosEvaluation} in the test sources measures what each part adds):
+ * <ol>
+ *   <li><b>Keys</b>: MobileNetV2 feature maps of the frame (strides 8 and 16, the coarser resampled to the stride-8
+ *       grid), each normalized per position, concatenated and scaled so that attention logits are
+ *       {@code cos / temperature}. Stride 8 alone matches well while the appearance holds but loses a turning,
+ *       blurred dancer; stride 16 keeps it.
+ *   <li><b>Prompts</b>: ADD of a new id starts a {@link FeatureBank}; ADD of a known id replaces its memory; REMOVE
+ *       drops it. A prompted object's output on its frame is its prompt mask.
+ *   <li><b>Long-term read</b>: each object's bank is read by softmax attention; values are soft masks, so the read
+ *       is label propagation from the prompt frame and the absorbed history (AFB-URR). The bank's own class prior
+ *       (mostly background) is divided out of the read ({@link VosOptions#classBalance()}), leaving how much more the
+ *       query resembles the object than the background.
+ *   <li><b>Prior</b>: the previous frame's mask, blurred, shifts each object's logit (RGMP feeds the previous mask
+ *       to its network for the same reason): the object is where it was, and a look-alike elsewhere (another person)
+ *       stays background. A short-term match against the previous frame in a local window ({@link LocalAttention})
+ *       is available but off by default: it propagates its own errors.
+ *   <li><b>Aggregation</b>: the estimates go to frame size bilinearly and compete per pixel through
+ *       {@link SoftAggregation} with the background; argmax gives the label map, so a pixel has at most one object.
+ *   <li><b>Refinement</b>: where AFB-URR's {@link UncertaintyMap} is high, the class probabilities are replaced by
+ *       their {@link GuidedFilter guided filter} on the frame, which moves boundaries onto image edges.
+ *   <li><b>Memory</b>: every {@code memoryEvery} frames (and on prompt frames) each bank absorbs the frame's keys
+ *       with the final masks averaged onto the grid: pure cells only (no key that mixes object and background), far
+ *       background on a sparse lattice, and the prompt frame's entries kept through eviction. The masks on the grid
+ *       become the next frame's {@link FrameMemory}, stored in fp16 and always read back from fp16, so a stream
+ *       restored from a checkpoint continues bit for bit.
+ * </ol>
+ *
+ * <p>Ownership: the segmenter owns its feature-extractor session handle and its attention readout; {@link #close()}
+ * releases both. Not thread-safe: one segmenter per thread (segmenters share the extractor's session).
+ */
+public final class VideoObjectSegmenter implements AutoCloseable {
+
+  /** Probability bounds of the previous-mask prior: it shifts a logit by at most ln(49) ~ 3.9 per unit strength. */
+  static final float PRIOR_FLOOR = 0.02f;
+  private static final float LOGIT_EPSILON = 1e-4f;
+
+  private final SharedSession session;
+  private final FeatureExtractor extractor;
+  private final VosOptions options;
+  private final AttentionReadout readout;
+  private final int keyDim;
+  private final float keyScale;
+  private boolean closed;
+
+  private VideoObjectSegmenter(SharedSession session, VosOptions options, SessionSettings settings) {
+    this.session = session;
+    this.options = options;
+    this.extractor = new FeatureExtractor(session, options.layers());
+    this.keyDim = options.keyDim();
+    this.keyScale = KeyGrid.keyScale(keyDim, options.temperature());
+    this.readout = AttentionReadout.open(options.bank().readoutKernel(), settings);
+  }
+
+  /**
+   * Opens the feature extractor of {@code options.featureModel()} through a shared session (its file, sha256 and I/O
+   * contract are checked) and returns a segmenter that releases it on close.
+   *
+   * @throws dev.alphaflow.model.ModelLoadException when the file is missing, differs from the card, or lacks the
+   *     feature outputs the options name
+   */
+  public static VideoObjectSegmenter open(ModelRegistry registry, SessionSettings settings, VosOptions options) {
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(options, "options");
+    SharedSession session = SharedSessions.acquire(registry, options.featureModel(), settings);
+    try {
+      return new VideoObjectSegmenter(session, options, settings);
+    } catch (RuntimeException e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  /** The feature extractor's model id. */
+  public String modelId() {
+    return session.card().id();
+  }
+
+  public VosOptions options() {
+    return options;
+  }
+
+  /**
+   * What is wrong with {@code prompt} for a {@code width x height} frame of a video whose memory is {@code memory},
+   * in words; empty when it can be applied.
+   */
+  public static Optional<String> checkPrompt(VosPrompt prompt, VosMemory memory, int width, int height) {
+    Objects.requireNonNull(memory, "memory");
+    return check(prompt, memory.objectIds(), width, height);
+  }
+
+  private static Optional<String> check(VosPrompt prompt, Set<Integer> tracked, int width, int height) {
+    if (prompt == null) {
+      return Optional.of("the prompt is null");
+    }
+    int id = prompt.objectId();
+    if (id < 1 || id > VosPrompt.MAX_OBJECT_ID) {
+      return Optional.of("object id " + id + " is outside 1.." + VosPrompt.MAX_OBJECT_ID);
+    }
+    if (prompt.action() == VosPrompt.Action.REMOVE) {
+      return tracked.contains(id) ? Optional.empty() : Optional.of("REMOVE of object " + id
+          + ", which is not tracked (tracked objects: " + tracked + ")");
+    }
+    BinaryMask mask = prompt.mask();
+    if (mask == null) {
+      return Optional.of("ADD of object " + id + " has no mask");
+    }
+    if (mask.width() != width || mask.height() != height) {
+      return Optional.of("the mask of object " + id + " is " + mask.width() + "x" + mask.height()
+          + " but the frame is " + width + "x" + height);
+    }
+    if (mask.isEmpty()) {
+      return Optional.of("the mask of object " + id + " is empty");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Applies {@code prompts} (in order) and segments every tracked object on {@code frame}; then updates
+   * {@code memory}: the banks absorb the frame (every {@code memoryEvery} frames and on prompt frames) and the
+   * previous-frame memory becomes this frame's.
+   *
+   * @throws IllegalArgumentException when a prompt is invalid ({@link #checkPrompt} says why); nothing is changed
+   * @throws IllegalStateException when {@code memory} was built with options of another key size
+   */
+  public VosResult segment(RgbImage frame, long frameIndex, VosMemory memory, List<VosPrompt> prompts) {
+    if (closed) {
+      throw new IllegalStateException("this VideoObjectSegmenter is closed");
+    }
+    Objects.requireNonNull(frame, "frame");
+    Objects.requireNonNull(memory, "memory");
+    Objects.requireNonNull(prompts, "prompts");
+    int width = frame.width();
+    int height = frame.height();
+    Set<Integer> tracked = new TreeSet<>(memory.objectIds());
+    for (int i = 0; i < prompts.size(); i++) {
+      VosPrompt prompt = prompts.get(i);
+      Optional<String> problem = check(prompt, tracked, width, height);
+      if (problem.isPresent()) {
+        throw new IllegalArgumentException("prompt " + i + " on frame " + frameIndex + ": " + problem.get());
+      }
+      if (prompt.action() == VosPrompt.Action.ADD) {
+        tracked.add(prompt.objectId());
+      } else {
+        tracked.remove(prompt.objectId());
+      }
+    }
+    for (Map.Entry<Integer, FeatureBank> e : memory.banks().entrySet()) {
+      FeatureBank bank = e.getValue();
+      if (bank.keyDim() != keyDim || bank.valueDim() != 1) {
+        throw new IllegalStateException("the bank of object " + e.getKey() + " holds keys of size " + bank.keyDim()
+            + " and values of size " + bank.valueDim() + ", but these options make keys of size " + keyDim
+            + " (layers " + options.layers() + ") and values of size 1: the memory was built with other options; "
+            + "clear it");
+      }
+    }
+    Map<String, Long> timings = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    if (tracked.isEmpty()) {
+      memory.clear();
+      timings.put("total", micros(start));
+      return new VosResult(width, height, List.of(), new byte[width * height], timings);
+    }
+
+    long t = System.nanoTime();
+    var maps = extractor.extract(frame, options.inputScale());
+    timings.put("features", micros(t));
+    t = System.nanoTime();
+    KeyGrid grid = KeyGrid.build(maps, options.layers(), options.coarseLayerWeight(), keyScale, width, height,
+        options.inputScale());
+    Previous previous = Previous.decode(memory.previous(), grid);
+    timings.put("keys", micros(t));
+
+    // prompts: later prompts for the same id win
+    SortedMap<Integer, FeatureBank> banks = memory.banks();
+    Map<Integer, BinaryMask> promptMasks = new LinkedHashMap<>();
+    for (VosPrompt prompt : prompts) {
+      int id = prompt.objectId();
+      promptMasks.remove(id);
+      if (prompt.action() == VosPrompt.Action.REMOVE) {
+        banks.remove(id);
+      } else {
+        banks.put(id, new FeatureBank(keyDim, 1, options.bank()));
+        promptMasks.put(id, prompt.mask());
+      }
+    }
+    int[] predictedIds = banks.keySet().stream().filter(id -> !promptMasks.containsKey(id))
+        .mapToInt(Integer::intValue).toArray();
+
+    float[][] estimates = predict(grid, previous, banks, predictedIds, timings);
+
+    t = System.nanoTime();
+    // prompt masks first (a later prompt wins an overlap); predicted objects compete for the other pixels
+    byte[] labels = new byte[width * height];
+    for (Map.Entry<Integer, BinaryMask> e : promptMasks.entrySet()) {
+      BinaryMask mask = e.getValue();
+      byte id = (byte) (int) e.getKey();
+      for (int i = 0; i < labels.length; i++) {
+        if (mask.get(i)) {
+          labels[i] = id;
+        }
+      }
+    }
+    float[] scoreSums = new float[VosPrompt.MAX_OBJECT_ID + 1];
+    if (predictedIds.length > 0) {
+      Resampling.Axis xs = Resampling.Axis.linear(width, grid.fx(), grid.width());
+      Resampling.Axis ys = Resampling.Axis.linear(height, grid.fy(), grid.height());
+      float[][] full = new float[predictedIds.length][width * height];
+      for (int m = 0; m < predictedIds.length; m++) {
+        Resampling.resample(estimates[m], 0, grid.width(), xs, ys, full[m], 0);
+      }
+      SoftAggregation.Result aggregated = SoftAggregation.aggregate(predictedIds, full);
+      float[][] classes = aggregated.classes();
+      timings.put("aggregate", micros(t));
+      if (options.refine()) {
+        t = System.nanoTime();
+        classes = refine(frame, classes);
+        timings.put("refine", micros(t));
+      }
+      t = System.nanoTime();
+      label(classes, predictedIds, labels, scoreSums);
+    }
+    List<SegmentedMask> objects = objects(banks.keySet(), labels, width, height, scoreSums, promptMasks);
+    timings.put("labels", micros(t));
+
+    t = System.nanoTime();
+    updateMemory(memory, frameIndex, grid, labels, width, height, promptMasks);
+    timings.put("memory", micros(t));
+    timings.put("total", micros(start));
+    return new VosResult(width, height, objects, labels, timings);
+  }
+
+  /** Each predicted object's foreground estimate on the key grid. */
+  private float[][] predict(KeyGrid grid, Previous previous, SortedMap<Integer, FeatureBank> banks,
+      int[] predictedIds, Map<String, Long> timings) {
+    int n = grid.positions();
+    int objects = predictedIds.length;
+    float[][] estimates = new float[objects][];
+    long t = System.nanoTime();
+    for (int m = 0; m < objects; m++) {
+      FeatureBank bank = banks.get(predictedIds[m]);
+      float[] e = bank.read(readout, grid.keys(), n);
+      for (int i = 0; i < n; i++) {
+        e[i] = Math.min(1f, Math.max(0f, e[i])); // a weighted mean of [0, 1] values, up to rounding
+      }
+      if (options.classBalance() > 0 && !bank.isEmpty()) {
+        balance(e, bank, options.classBalance());
+      }
+      estimates[m] = e;
+    }
+    timings.put("readout", micros(t));
+    if (previous == null || objects == 0) {
+      return estimates;
+    }
+    float[][] previousMasks = new float[objects][];
+    int withPrevious = 0;
+    for (int m = 0; m < objects; m++) {
+      previousMasks[m] = previous.mask(predictedIds[m]);
+      if (previousMasks[m] != null) {
+        withPrevious++;
+      }
+    }
+    if (withPrevious == 0) {
+      return estimates;
+    }
+    if (options.localRadius() > 0 && options.localWeight() > 0 && previous.keys != null) {
+      t = System.nanoTime();
+      float[][] present = new float[withPrevious][];
+      for (int m = 0, k = 0; m < objects; m++) {
+        if (previousMasks[m] != null) {
+          present[k++] = previousMasks[m];
+        }
+      }
+      float logitScale = 1f / (keyScale * keyScale * options.localTemperature());
+      float[][] local = LocalAttention.read(grid.keys(), previous.keys, grid.width(), grid.height(), keyDim,
+          options.localRadius(), logitScale, present);
+      float w = options.localWeight();
+      for (int m = 0, k = 0; m < objects; m++) {
+        if (previousMasks[m] == null) {
+          continue;
+        }
+        float[] e = estimates[m];
+        float[] l = local[k++];
+        for (int i = 0; i < n; i++) {
+          e[i] = (1 - w) * e[i] + w * l[i];
+        }
+      }
+      timings.put("local", micros(t));
+    }
+    if (options.priorStrength() > 0) {
+      t = System.nanoTime();
+      for (int m = 0; m < objects; m++) {
+        if (previousMasks[m] != null) {
+          applyPrior(estimates[m], previousMasks[m], grid.width(), grid.height());
+        }
+      }
+      timings.put("prior", micros(t));
+    }
+    return estimates;
+  }
+
+  /** {@code logit(p) += strength * logit(prior)}, prior = the previous mask dilated and box-blurred. */
+  private void applyPrior(float[] estimate, float[] previousMask, int gw, int gh) {
+    int r = options.priorRadius();
+    float[] prior = GridFilters.boxMean(GridFilters.dilate(previousMask, gw, gh, options.priorDilation()), gw, gh, r);
+    float strength = options.priorStrength();
+    for (int i = 0; i < estimate.length; i++) {
+      float p = Math.min(Math.max(estimate[i], LOGIT_EPSILON), 1 - LOGIT_EPSILON);
+      float q = Math.min(Math.max(prior[i], PRIOR_FLOOR), 1 - PRIOR_FLOOR);
+      double logit = Math.log(p / (1 - p)) + strength * Math.log(q / (1 - q));
+      estimate[i] = (float) (1 / (1 + Math.exp(-logit)));
+    }
+  }
+
+  /**
+   * Replaces the class probabilities of uncertain pixels by their guided filter on the frame. The filter runs on the
+   * uncertain pixels' bounding box grown by two filter radii (what each filtered pixel depends on), not the frame.
+   */
+  private float[][] refine(RgbImage frame, float[][] classes) {
+    float[] uncertainty = UncertaintyMap.compute(classes);
+    int[] uncertain = UncertaintyMap.above(uncertainty, options.uncertaintyThreshold());
+    if (uncertain.length == 0) {
+      return classes;
+    }
+    int width = frame.width();
+    int minX = width;
+    int maxX = -1;
+    for (int i : uncertain) {
+      int x = i % width;
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+    }
+    int reach = 2 * options.refineRadius();
+    int x0 = Math.max(0, minX - reach);
+    int x1 = Math.min(width, maxX + 1 + reach);
+    int y0 = Math.max(0, uncertain[0] / width - reach); // ascending indices: first and last rows
+    int y1 = Math.min(frame.height(), uncertain[uncertain.length - 1] / width + 1 + reach);
+    int regionWidth = x1 - x0;
+    GuidedFilter filter = new GuidedFilter(frame, x0, y0, regionWidth, y1 - y0, options.refineRadius(),
+        options.refineEpsilon());
+    float[][] refined = new float[classes.length][];
+    for (int c = 0; c < classes.length; c++) {
+      float[] filtered = filter.filter(classes[c]);
+      float[] out = classes[c].clone();
+      for (int i : uncertain) {
+        out[i] = filtered[(i / width - y0) * regionWidth + i % width - x0];
+      }
+      refined[c] = out;
+    }
+    return refined;
+  }
+
+  /**
+   * Argmax over background + objects on the pixels no prompt took (label 0 so far); sums each object's probability
+   * over its pixels into {@code scoreSums}.
+   */
+  private static void label(float[][] classes, int[] ids, byte[] labels, float[] scoreSums) {
+    int pixels = labels.length;
+    for (int i = 0; i < pixels; i++) {
+      if (labels[i] != 0) {
+        continue;
+      }
+      int best = 0;
+      float bestP = classes[0][i];
+      for (int c = 1; c < classes.length; c++) {
+        if (classes[c][i] > bestP) {
+          bestP = classes[c][i];
+          best = c;
+        }
+      }
+      if (best > 0) {
+        int id = ids[best - 1];
+        labels[i] = (byte) id;
+        scoreSums[id] += Math.min(1f, Math.max(0f, bestP));
+      }
+    }
+  }
+
+  private static List<SegmentedMask> objects(Set<Integer> ids, byte[] labels, int width, int height,
+      float[] scoreSums, Map<Integer, BinaryMask> promptMasks) {
+    BinaryMask.Builder[] builders = new BinaryMask.Builder[VosPrompt.MAX_OBJECT_ID + 1];
+    long[] areas = new long[VosPrompt.MAX_OBJECT_ID + 1];
+    for (int id : ids) {
+      builders[id] = BinaryMask.builder(width, height);
+    }
+    for (int i = 0; i < labels.length; i++) {
+      int id = labels[i] & 0xff;
+      if (id != 0) {
+        builders[id].set(i);
+        areas[id]++;
+      }
+    }
+    List<SegmentedMask> objects = new ArrayList<>(ids.size());
+    for (int id : ids) {
+      float score;
+      if (areas[id] == 0) {
+        score = 0f;
+      } else if (promptMasks.containsKey(id)) {
+        score = 1f;
+      } else {
+        score = scoreSums[id] / areas[id];
+      }
+      objects.add(new SegmentedMask(id, score, builders[id].build()));
+    }
+    return objects;
+  }
+
+  /** Banks absorb the frame (on cadence or prompt); the previous-frame memory becomes this frame's. */
+  private void updateMemory(VosMemory memory, long frameIndex, KeyGrid grid, byte[] labels, int width, int height,
+      Map<Integer, BinaryMask> promptMasks) {
+    SortedMap<Integer, FeatureBank> banks = memory.banks();
+    int objects = banks.size();
+    int n = grid.positions();
+    boolean onCadence = Math.floorMod(frameIndex, (long) options.memoryEvery()) == 0;
+    float[] ids = new float[objects];
+    float[] masks = new float[objects * n];
+    float[] plane = new float[width * height];
+    int m = 0;
+    for (Map.Entry<Integer, FeatureBank> e : banks.entrySet()) {
+      int id = e.getKey();
+      for (int i = 0; i < plane.length; i++) {
+        plane[i] = (labels[i] & 0xff) == id ? 1f : 0f;
+      }
+      float[] gridMask = Resampling.average(plane, width, height, grid.width(), grid.height(), grid.fx(), grid.fy());
+      if (onCadence || promptMasks.containsKey(id)) {
+        absorb(e.getValue(), frameIndex, grid, gridMask);
+      }
+      System.arraycopy(gridMask, 0, masks, m * n, n);
+      ids[m++] = id;
+    }
+    // the keys only matter to the previous-frame match; without it they would be 2 bytes x dim per cell of state
+    boolean keepKeys = options.localRadius() > 0;
+    memory.setPrevious(new FrameMemory(frameIndex, List.of(
+        HalfTensor.fromFloats(new long[] {grid.height(), grid.width(), keepKeys ? grid.dim() : 0},
+            keepKeys ? grid.keys() : new float[0]),
+        HalfTensor.fromFloats(new long[] {objects, grid.height(), grid.width()}, masks),
+        HalfTensor.fromFloats(new long[] {objects}, ids))));
+  }
+
+  /**
+   * Divides the bank's class prior out of its read: {@code logit(p) -= balance * logit(pi)}, pi = the bank's mean
+   * value (its share of object).
+   */
+  private static void balance(float[] estimate, FeatureBank bank, float balance) {
+    float[] values = bank.values();
+    double sum = 0;
+    for (float v : values) {
+      sum += v;
+    }
+    double pi = Math.min(Math.max(sum / values.length, 1e-3), 1 - 1e-3);
+    double shift = -balance * Math.log(pi / (1 - pi));
+    for (int i = 0; i < estimate.length; i++) {
+      float p = Math.min(Math.max(estimate[i], LOGIT_EPSILON), 1 - LOGIT_EPSILON);
+      estimate[i] = (float) (1 / (1 + Math.exp(-(Math.log(p / (1 - p)) + shift))));
+    }
+  }
+
+  /**
+   * Absorbs the cells whose mask value is within {@code absorbMargin} of 0 or 1, the background far from the object
+   * only on every {@code backgroundStride}-th row and column.
+   */
+  private void absorb(FeatureBank bank, long frameIndex, KeyGrid grid, float[] gridMask) {
+    int n = grid.positions();
+    int gw = grid.width();
+    int stride = options.backgroundStride();
+    float margin = options.absorbMargin();
+    float[] near = stride > 1 ? GridFilters.dilate(gridMask, gw, grid.height(), options.boundaryBand()) : null;
+    int dim = grid.dim();
+    float[] keys = new float[n * dim];
+    float[] values = new float[n];
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      if (Math.min(gridMask[i], 1 - gridMask[i]) > margin) {
+        continue;
+      }
+      if (near != null && near[i] == 0f && ((i % gw) % stride != 0 || (i / gw) % stride != 0)) {
+        continue;
+      }
+      System.arraycopy(grid.keys(), i * dim, keys, count * dim, dim);
+      values[count++] = gridMask[i];
+    }
+    bank.absorb(frameIndex, keys, values, count, options.keepPromptFrame());
+  }
+
+  private static long micros(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1000;
+  }
+
+  /** Releases the feature extractor's session handle and the readout's native sessions. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      readout.close();
+    } finally {
+      session.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "VideoObjectSegmenter{" + modelId() + ", " + options + (closed ? ", closed" : "") + "}";
+  }
+
+  /**
+   * The previous frame's memory as this segmenter wrote it: keys {@code [gh, gw, dim]} ({@code [gh, gw, 0]} when
+   * the previous-frame match is off), masks {@code [objects, gh,
+   * gw]} and object ids {@code [objects]} (exact in fp16 up to 2048), all read back from fp16.
+   */
+  static final class Previous {
+    /** Null when the frame was segmented without the previous-frame match. */
+    final float[] keys;
+    final float[][] masks;
+    final int[] ids;
+
+    private Previous(float[] keys, float[][] masks, int[] ids) {
+      this.keys = keys;
+      this.masks = masks;
+      this.ids = ids;
+    }
+
+    /** The memory if it was written on this grid with these key sizes; else null (it cannot be matched). */
+    static Previous decode(FrameMemory memory, KeyGrid grid) {
+      if (memory == null || memory.tensors().size() != 3) {
+        return null;
+      }
+      HalfTensor keys = memory.tensors().get(0);
+      HalfTensor masks = memory.tensors().get(1);
+      HalfTensor ids = memory.tensors().get(2);
+      if (keys.rank() != 3 || keys.dim(0) != grid.height() || keys.dim(1) != grid.width()
+          || (keys.dim(2) != grid.dim() && keys.dim(2) != 0)
+          || masks.rank() != 3 || masks.dim(1) != grid.height() || masks.dim(2) != grid.width()
+          || ids.rank() != 1 || ids.dim(0) != masks.dim(0)) {
+        return null;
+      }
+      int objects = (int) ids.dim(0);
+      int n = grid.positions();
+      float[] all = masks.toFloats();
+      float[][] perObject = new float[objects][];
+      int[] idArray = new int[objects];
+      for (int m = 0; m < objects; m++) {
+        perObject[m] = Arrays.copyOfRange(all, m * n, (m + 1) * n);
+        idArray[m] = Math.round(ids.floatAt(m));
+      }
+      return new Previous(keys.dim(2) == 0 ? null : keys.toFloats(), perObject, idArray);
+    }
+
+    float[] mask(int id) {
+      for (int m = 0; m < ids.length; m++) {
+        if (ids[m] == id) {
+          return masks[m];
+        }
+      }
+      return null;
+    }
+  }
+}

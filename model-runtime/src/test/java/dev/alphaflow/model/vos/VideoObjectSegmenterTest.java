@@ -1,0 +1,437 @@
+package dev.alphaflow.model.vos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.alphaflow.model.ModelCard;
+import dev.alphaflow.model.ModelLoadException;
+import dev.alphaflow.model.ModelRegistry;
+import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.model.SharedSessions;
+import dev.alphaflow.model.image.RgbImage;
+import dev.alphaflow.model.instances.BinaryMask;
+import dev.alphaflow.model.tensor.HalfTensor;
+import dev.alphaflow.model.testing.TinyFeatureModels;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The segmenter on a generated feature extractor with MobileNetV2's contract and a synthetic video (two coloured
+ * squares moving over a textured background): prompts, multi-object label maps, determinism, restore from fp16
+ * state, and the bank budget.
+ */
+class VideoObjectSegmenterTest {
+
+  static final int W = 256;
+  static final int H = 192;
+  static final int SIDE = 48;
+
+  @TempDir
+  Path dir;
+
+  private ModelRegistry registry;
+  private ModelCard card;
+  private VideoObjectSegmenter segmenter;
+
+  @BeforeEach
+  void open() {
+    Path file = TinyFeatureModels.mobileNetV2FeaturesContract(dir.resolve("features-tiny.onnx"));
+    registry = new ModelRegistry(dir);
+    card = TinyFeatureModels.card(file);
+    segmenter = open(options().build());
+  }
+
+  @AfterEach
+  void close() {
+    segmenter.close();
+    assertThat(SharedSessions.openSessionCount()).isZero();
+  }
+
+  private VosOptions.Builder options() {
+    return VosOptions.builder().featureModel(card).bank(VosOptions.defaultBank().toBuilder()
+        .readoutKernel(ReadoutKernel.JAVA).build());
+  }
+
+  private VideoObjectSegmenter open(VosOptions options) {
+    return VideoObjectSegmenter.open(registry, SessionSettings.builder().intraOpThreads(1).build(), options);
+  }
+
+  // ---- synthetic video ----------------------------------------------------------------------------------------
+
+  /** Top-left corner of square {@code object} (1 red, 2 blue) on frame t: they drift 2 to 3 px per frame. */
+  static int[] corner(int object, int t) {
+    return object == 1 ? new int[] {32 + 3 * t, 40 + 2 * t} : new int[] {168 - 3 * t, 104};
+  }
+
+  static RgbImage frame(int t) {
+    byte[] rgb = new byte[W * H * 3];
+    Random random = new Random(7);
+    for (int i = 0; i < W * H; i++) {
+      int grey = 110 + random.nextInt(30); // texture, the same on every frame
+      rgb[3 * i] = (byte) grey;
+      rgb[3 * i + 1] = (byte) (grey + 10);
+      rgb[3 * i + 2] = (byte) grey;
+    }
+    paint(rgb, corner(2, t), 40, 60, 220);
+    paint(rgb, corner(1, t), 220, 50, 40);
+    return new RgbImage(W, H, rgb);
+  }
+
+  private static void paint(byte[] rgb, int[] corner, int r, int g, int b) {
+    for (int y = corner[1]; y < corner[1] + SIDE; y++) {
+      for (int x = corner[0]; x < corner[0] + SIDE; x++) {
+        int i = y * W + x;
+        rgb[3 * i] = (byte) r;
+        rgb[3 * i + 1] = (byte) g;
+        rgb[3 * i + 2] = (byte) b;
+      }
+    }
+  }
+
+  /** The visible pixels of square {@code object} on frame t (square 1 is painted over square 2). */
+  static BinaryMask truth(int object, int t) {
+    BinaryMask.Builder b = BinaryMask.builder(W, H);
+    int[] c = corner(object, t);
+    int[] other = corner(1, t);
+    for (int y = c[1]; y < c[1] + SIDE; y++) {
+      for (int x = c[0]; x < c[0] + SIDE; x++) {
+        boolean covered = object == 2 && x >= other[0] && x < other[0] + SIDE && y >= other[1]
+            && y < other[1] + SIDE;
+        if (!covered) {
+          b.set(x, y);
+        }
+      }
+    }
+    return b.build();
+  }
+
+  private static BinaryMask box(int x0, int y0, int x1, int y1) {
+    BinaryMask.Builder b = BinaryMask.builder(W, H);
+    for (int y = y0; y < y1; y++) {
+      for (int x = x0; x < x1; x++) {
+        b.set(x, y);
+      }
+    }
+    return b.build();
+  }
+
+  // ---- prompts --------------------------------------------------------------------------------------------------
+
+  @Test
+  void checkPromptNamesEachProblem() {
+    VosMemory memory = new VosMemory();
+    BinaryMask mask = truth(1, 0);
+
+    assertThat(VideoObjectSegmenter.checkPrompt(VosPrompt.add(1, mask), memory, W, H)).isEmpty();
+    assertThat(VideoObjectSegmenter.checkPrompt(VosPrompt.add(1, mask), memory, W + 1, H)).hasValueSatisfying(
+        s -> assertThat(s).contains("256x192").contains("257x192"));
+    assertThat(VideoObjectSegmenter.checkPrompt(VosPrompt.add(1, BinaryMask.empty(W, H)), memory, W, H))
+        .hasValueSatisfying(s -> assertThat(s).contains("empty"));
+    assertThat(VideoObjectSegmenter.checkPrompt(VosPrompt.add(0, mask), memory, W, H))
+        .hasValueSatisfying(s -> assertThat(s).contains("object id 0").contains("1..255"));
+    assertThat(VideoObjectSegmenter.checkPrompt(VosPrompt.add(256, mask), memory, W, H))
+        .hasValueSatisfying(s -> assertThat(s).contains("object id 256"));
+    assertThat(VideoObjectSegmenter.checkPrompt(VosPrompt.remove(3), memory, W, H))
+        .hasValueSatisfying(s -> assertThat(s).contains("REMOVE of object 3").contains("not tracked"));
+    assertThat(VideoObjectSegmenter.checkPrompt(new VosPrompt(4, VosPrompt.Action.ADD, null), memory, W, H))
+        .hasValueSatisfying(s -> assertThat(s).contains("ADD of object 4 has no mask"));
+
+    segmenter.segment(frame(0), 0, memory, List.of(VosPrompt.add(3, mask)));
+    assertThat(VideoObjectSegmenter.checkPrompt(VosPrompt.remove(3), memory, W, H)).isEmpty();
+  }
+
+  @Test
+  void invalidPromptIsRejectedWithoutChangingMemory() {
+    VosMemory memory = new VosMemory();
+    segmenter.segment(frame(0), 0, memory, List.of(VosPrompt.add(1, truth(1, 0))));
+    FrameMemory before = memory.previous();
+
+    assertThatThrownBy(() -> segmenter.segment(frame(1), 1, memory,
+        List.of(VosPrompt.add(2, truth(2, 1)), VosPrompt.remove(9))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("prompt 1 on frame 1")
+        .hasMessageContaining("REMOVE of object 9");
+    assertThat(memory.objectIds()).containsExactly(1);
+    assertThat(memory.previous()).isSameAs(before);
+  }
+
+  @Test
+  void promptedObjectIsItsMaskAndIsTrackedAfterwards() {
+    VosMemory memory = new VosMemory();
+    VosResult first = segmenter.segment(frame(0), 0, memory, List.of(VosPrompt.add(1, truth(1, 0))));
+
+    assertThat(first.objects()).hasSize(1);
+    assertThat(first.objects().get(0).mask()).isEqualTo(truth(1, 0));
+    assertThat(first.objects().get(0).score()).isEqualTo(1f);
+    assertThat(memory.objectIds()).containsExactly(1);
+    assertThat(memory.previous().frameIndex()).isZero();
+    assertThat(first.timingsMicros()).containsKeys("features", "keys", "memory", "total");
+
+    for (int t = 1; t <= 6; t++) {
+      VosResult result = segmenter.segment(frame(t), t, memory, List.of());
+      SegmentedMask object = result.objects().get(0);
+      assertThat(object.objectId()).isEqualTo(1);
+      assertThat(object.mask().iou(truth(1, t))).as("IoU on frame %d", t).isGreaterThan(0.8);
+      assertThat(object.score()).isBetween(0.5f, 1f);
+      assertThat(result.timingsMicros()).containsKeys("readout", "aggregate", "labels");
+    }
+  }
+
+  @Test
+  void addRemoveAndReplaceFollowThePrompts() {
+    VosMemory memory = new VosMemory();
+    segmenter.segment(frame(0), 0, memory, List.of(VosPrompt.add(1, truth(1, 0))));
+    segmenter.segment(frame(1), 1, memory, List.of());
+    // a second object joins on frame 2 and is its prompt there
+    VosResult added = segmenter.segment(frame(2), 2, memory, List.of(VosPrompt.add(7, truth(2, 2))));
+    assertThat(added.objects()).extracting(SegmentedMask::objectId).containsExactly(1, 7);
+    assertThat(added.objects().get(1).mask()).isEqualTo(truth(2, 2));
+    assertThat(memory.objectIds()).containsExactly(1, 7);
+
+    VosResult both = segmenter.segment(frame(3), 3, memory, List.of());
+    assertThat(both.objects().get(0).mask().iou(truth(1, 3))).isGreaterThan(0.7);
+    assertThat(both.objects().get(1).mask().iou(truth(2, 3))).isGreaterThan(0.7);
+
+    // REMOVE forgets object 1: no bank, no mask, no label
+    VosResult removed = segmenter.segment(frame(4), 4, memory, List.of(VosPrompt.remove(1)));
+    assertThat(memory.objectIds()).containsExactly(7);
+    assertThat(removed.objects()).extracting(SegmentedMask::objectId).containsExactly(7);
+    for (byte label : removed.labels()) {
+      assertThat(label & 0xff).isIn(0, 7);
+    }
+
+    // ADD of a known id replaces its memory: a new bank holding only this frame, and the output is the prompt.
+    // The correction says object 7 is the red square now.
+    FeatureBank oldBank = memory.banks().get(7);
+    BinaryMask correction = truth(1, 5);
+    VosResult replaced = segmenter.segment(frame(5), 5, memory, List.of(VosPrompt.add(7, correction)));
+    assertThat(replaced.objects().get(0).mask()).isEqualTo(correction);
+    FeatureBank newBank = memory.banks().get(7);
+    assertThat(newBank).isNotSameAs(oldBank);
+    for (int i = 0; i < newBank.size(); i++) {
+      assertThat(newBank.birthFrame(i)).isEqualTo(5);
+    }
+    // the next frame follows the corrected object, not the old square
+    VosResult next = segmenter.segment(frame(6), 6, memory, List.of());
+    assertThat(next.objects().get(0).mask().iou(truth(1, 6))).isGreaterThan(0.8);
+    assertThat(next.objects().get(0).mask().intersection(truth(2, 6))).isZero();
+
+    // removing the last object empties the memory
+    VosResult none = segmenter.segment(frame(7), 7, memory, List.of(VosPrompt.remove(7)));
+    assertThat(none.objects()).isEmpty();
+    assertThat(none.labels()).containsOnly((byte) 0);
+    assertThat(memory.isEmpty()).isTrue();
+  }
+
+  @Test
+  void laterPromptForTheSameIdWinsAndOverlappingPromptsKeepOneLabelPerPixel() {
+    VosMemory memory = new VosMemory();
+    BinaryMask a = box(0, 0, 64, 64);
+    BinaryMask b = box(32, 32, 96, 96);
+    VosResult result = segmenter.segment(frame(0), 0, memory,
+        List.of(VosPrompt.add(1, truth(1, 0)), VosPrompt.add(2, a), VosPrompt.add(1, b)));
+
+    assertThat(result.objects()).extracting(SegmentedMask::objectId).containsExactly(1, 2);
+    assertThat(result.objects().get(0).mask()).isEqualTo(b); // the later ADD of object 1
+    assertLabelMapConsistent(result);
+  }
+
+  @Test
+  void multiObjectLabelMapIsConsistentAndIdsStable() {
+    VosMemory memory = new VosMemory();
+    segmenter.segment(frame(0), 0, memory, List.of(VosPrompt.add(200, truth(2, 0)), VosPrompt.add(5,
+        truth(1, 0))));
+    for (int t = 1; t <= 8; t++) {
+      VosResult result = segmenter.segment(frame(t), t, memory, List.of());
+      assertThat(result.objects()).extracting(SegmentedMask::objectId).containsExactly(5, 200);
+      assertLabelMapConsistent(result);
+      assertThat(result.objects().get(0).mask().iou(truth(1, t))).as("object 5, frame %d", t).isGreaterThan(0.7);
+      assertThat(result.objects().get(1).mask().iou(truth(2, t))).as("object 200, frame %d", t)
+          .isGreaterThan(0.7);
+    }
+  }
+
+  /** Each pixel belongs to at most one object, and each object's mask is exactly its pixels in the label map. */
+  private static void assertLabelMapConsistent(VosResult result) {
+    byte[] labels = result.labels();
+    long labelled = 0;
+    for (SegmentedMask object : result.objects()) {
+      BinaryMask mask = object.mask();
+      for (int i = 0; i < labels.length; i++) {
+        assertThat(mask.get(i)).isEqualTo((labels[i] & 0xff) == object.objectId());
+      }
+      labelled += mask.area();
+    }
+    long nonZero = 0;
+    for (byte label : labels) {
+      nonZero += label != 0 ? 1 : 0;
+    }
+    assertThat(labelled).isEqualTo(nonZero); // masks are disjoint and no pixel has an unknown id
+  }
+
+  // ---- determinism and restore ----------------------------------------------------------------------------------
+
+  @Test
+  void sameInputGivesIdenticalOutput() {
+    List<byte[]> a = run(new VosMemory(), 0, 6);
+    List<byte[]> b = run(new VosMemory(), 0, 6);
+    for (int t = 0; t < a.size(); t++) {
+      assertThat(b.get(t)).as("frame %d", t).isEqualTo(a.get(t));
+    }
+  }
+
+  @Test
+  void memoryRestoredFromFp16ContinuesBitIdentically() {
+    for (ReadoutKernel kernel : ReadoutKernel.values()) {
+      VosOptions options = options().bank(VosOptions.defaultBank().toBuilder().readoutKernel(kernel).build())
+          .memoryEvery(2).build();
+      try (VideoObjectSegmenter s = open(options)) {
+        VosMemory uninterrupted = new VosMemory();
+        List<byte[]> expected = run(s, uninterrupted, 0, 10);
+
+        VosMemory live = new VosMemory();
+        run(s, live, 0, 5);
+        VosMemory restored = roundTrip(live, options.bank());
+        List<byte[]> continued = run(s, restored, 5, 10);
+        for (int t = 5; t < 10; t++) {
+          assertThat(continued.get(t - 5)).as("%s frame %d", kernel, t).isEqualTo(expected.get(t));
+        }
+        assertThat(restored.banks().get(1).keys()).isEqualTo(uninterrupted.banks().get(1).keys());
+        assertThat(restored.banks().get(2).values()).isEqualTo(uninterrupted.banks().get(2).values());
+      }
+    }
+  }
+
+  /** A fresh memory from the fp16 snapshots, as a checkpoint restore builds it. */
+  private static VosMemory roundTrip(VosMemory memory, FeatureBankConfig config) {
+    TreeMap<Integer, FeatureBank> banks = new TreeMap<>();
+    for (Map.Entry<Integer, FeatureBank> e : memory.banks().entrySet()) {
+      List<HalfTensor> copies = new ArrayList<>();
+      for (HalfTensor t : e.getValue().toHalfTensors()) {
+        copies.add(HalfTensor.ofBits(t.shape(), t.toBits()));
+      }
+      banks.put(e.getKey(), FeatureBank.fromHalfTensors(copies, config));
+    }
+    FrameMemory previous = memory.previous();
+    List<HalfTensor> tensors = new ArrayList<>();
+    for (HalfTensor t : previous.tensors()) {
+      tensors.add(HalfTensor.ofBits(t.shape(), t.toBits()));
+    }
+    return new VosMemory(banks, new FrameMemory(previous.frameIndex(), tensors));
+  }
+
+  private List<byte[]> run(VosMemory memory, int from, int to) {
+    return run(segmenter, memory, from, to);
+  }
+
+  /** Frames [from, to); frame 0 prompts both squares, frame 3 adds a third object. */
+  private static List<byte[]> run(VideoObjectSegmenter s, VosMemory memory, int from, int to) {
+    List<byte[]> labels = new ArrayList<>();
+    for (int t = from; t < to; t++) {
+      List<VosPrompt> prompts = t == 0 ? List.of(VosPrompt.add(1, truth(1, 0)), VosPrompt.add(2, truth(2, 0)))
+          : t == 3 ? List.of(VosPrompt.add(3, box(192, 0, 256, 48))) : List.of();
+      labels.add(s.segment(frame(t), t, memory, prompts).labels());
+    }
+    return labels;
+  }
+
+  // ---- memory -------------------------------------------------------------------------------------------------
+
+  @Test
+  void bankNeverExceedsItsBudgetAndKeepsThePromptFrame() {
+    int budget = 200;
+    VosOptions options = options().bank(VosOptions.defaultBank().toBuilder().budget(budget)
+        .thresClose(1f) // never merge, so that every frame appends and the bank has to evict
+        .readoutKernel(ReadoutKernel.JAVA).build()).memoryEvery(1).build();
+    try (VideoObjectSegmenter s = open(options)) {
+      VosMemory memory = new VosMemory();
+      s.segment(frame(0), 0, memory, List.of(VosPrompt.add(1, truth(1, 0))));
+      int promptEntries = memory.banks().get(1).size();
+      assertThat(promptEntries).isPositive().isLessThan(budget);
+      int later = 0;
+      for (int t = 1; t < 12; t++) {
+        s.segment(frame(t), t, memory, List.of());
+        FeatureBank bank = memory.banks().get(1);
+        assertThat(bank.size()).as("frame %d", t).isLessThanOrEqualTo(budget);
+        int fromPrompt = 0;
+        for (int i = 0; i < bank.size(); i++) {
+          fromPrompt += bank.birthFrame(i) == 0 ? 1 : 0;
+        }
+        assertThat(fromPrompt).as("prompt-frame entries on frame %d", t).isEqualTo(promptEntries);
+        later = bank.size() - fromPrompt;
+      }
+      assertThat(memory.banks().get(1).size()).isEqualTo(budget); // full: later frames were evicted in turn
+      assertThat(later).isPositive();
+    }
+  }
+
+  @Test
+  void memoryFromOtherOptionsIsRejected() {
+    VosMemory memory = new VosMemory();
+    memory.banks().put(1, new FeatureBank(16, 1, VosOptions.defaultBank()));
+    assertThatThrownBy(() -> segmenter.segment(frame(0), 0, memory, List.of()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("keys of size 16")
+        .hasMessageContaining("keys of size 128");
+  }
+
+  @Test
+  void noObjectsMeansNoWork() {
+    VosMemory memory = new VosMemory();
+    VosResult result = segmenter.segment(frame(0), 0, memory, List.of());
+    assertThat(result.objects()).isEmpty();
+    assertThat(result.labels()).hasSize(W * H).containsOnly((byte) 0);
+    assertThat(result.timingsMicros()).containsOnlyKeys("total");
+    assertThat(memory.isEmpty()).isTrue();
+  }
+
+  // ---- opening --------------------------------------------------------------------------------------------------
+
+  @Test
+  void openChecksTheModelHasTheLayersTheOptionsName() {
+    Path file = TinyFeatureModels.withFirstOutputs(dir.resolve("features-s4-s8.onnx"), 2);
+    ModelCard noContract = ModelCard.forFile("features-s4-s8", file); // no I/O contract on the card
+    assertThatThrownBy(() -> open(options().featureModel(noContract).build()))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("features-s4-s8")
+        .hasMessageContaining("no output 'feat_s16'");
+    // the same model is fine for stride-8 keys alone
+    try (VideoObjectSegmenter s = open(options().featureModel(noContract).layers(List.of(FeatureLayer.S8))
+        .build())) {
+      assertThat(s.modelId()).isEqualTo("features-s4-s8");
+    }
+  }
+
+  @Test
+  void openFailsClearlyWhenTheCardDoesNotMatchTheFile() {
+    ModelCard wrongHash = card.toBuilder().sha256("0".repeat(64)).build();
+    assertThatThrownBy(() -> open(options().featureModel(wrongHash).build()))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("sha256 mismatch");
+  }
+
+  @Test
+  void modelIdAndClose() {
+    assertThat(segmenter.modelId()).isEqualTo("mobilenetv2-features-tiny");
+    segmenter.close();
+    segmenter.close(); // idempotent
+    assertThatThrownBy(() -> segmenter.segment(frame(0), 0, new VosMemory(), List.of()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+  }
+
+  @Test
+  void checkPromptOnAnEmptyPromptList() {
+    assertThat(VideoObjectSegmenter.checkPrompt(null, new VosMemory(), W, H)).isEqualTo(
+        Optional.of("the prompt is null"));
+  }
+}
