@@ -53,6 +53,16 @@ final class SegmentCommand implements Callable<Integer> {
     @Option(names = "--no-refine", description = "Skip the uncertain-region refinement (faster, lower boundary F).")
     boolean noRefine;
 
+    @Option(names = "--track", paramLabel = "CLASSES",
+            description = "Detect, then track: detections of these classes (comma-separated, e.g. person) start "
+                    + "tracks without prompts, also for objects that appear later. Runs YOLOv8n-seg on every frame.")
+    String trackClasses;
+
+    @Option(names = "--evidence-weight", paramLabel = "W",
+            description = "Let matching detections inform tracked masks on uncertain pixels with this weight in "
+                    + "[0, 1] (0.5 measured best for prompted tracks; default 0 = off, or 1 with --track).")
+    Float evidenceWeight;
+
     @Option(names = "--at-least-once",
             description = "Write records without Kafka transactions (consumers de-duplicate by stream and seq).")
     boolean atLeastOnce;
@@ -100,6 +110,13 @@ final class SegmentCommand implements Callable<Integer> {
         }
         if (noRefine) {
             conf.set(SegmentationJobOptions.REFINE, false);
+        }
+        if (trackClasses != null) {
+            conf.set(SegmentationJobOptions.TRACK_START_CLASSES, trackClasses);
+            conf.set(SegmentationJobOptions.TRACK_EVIDENCE_WEIGHT, 1f); // measured best for started tracks
+        }
+        if (evidenceWeight != null) {
+            conf.set(SegmentationJobOptions.TRACK_EVIDENCE_WEIGHT, evidenceWeight);
         }
         conf.set(MattingJobOptions.DELIVERY,
                 atLeastOnce ? MattingJobOptions.Delivery.AT_LEAST_ONCE : MattingJobOptions.Delivery.EXACTLY_ONCE);

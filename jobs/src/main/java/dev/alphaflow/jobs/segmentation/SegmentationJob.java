@@ -15,6 +15,8 @@ import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.decode.FrameDecoder;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.operators.segmentation.SegmentationFunction;
+import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.operators.instances.InstancesSpec;
 import dev.alphaflow.operators.segmentation.SegmentationSpec;
 import dev.alphaflow.operators.sequencer.FrameSequencer;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
@@ -46,12 +48,15 @@ public final class SegmentationJob {
 
     /** Reads the model folder, ONNX Runtime settings and {@link SegmentationJobOptions} from {@code conf}. */
     public static SegmentationJob fromConfiguration(Configuration conf) {
-        SegmentationSpec spec = SegmentationSpec.builder()
-                .modelDir(conf.get(MattingJobOptions.MODEL_DIR))
-                .sessionSettings(MattingJobOptions.sessionSettings(conf))
-                .vosOptions(SegmentationJobOptions.vosOptions(conf))
-                .build();
-        return new SegmentationJob(spec, DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf));
+        String modelDir = conf.get(MattingJobOptions.MODEL_DIR);
+        SessionSettings sessionSettings = MattingJobOptions.sessionSettings(conf);
+        SegmentationSpec.Builder spec = SegmentationSpec.builder()
+                .modelDir(modelDir)
+                .sessionSettings(sessionSettings)
+                .vosOptions(SegmentationJobOptions.vosOptions(conf));
+        SegmentationJobOptions.tracking(conf).ifPresent(tracking ->
+                spec.tracking(InstancesSpec.fromConfig(conf, modelDir, sessionSettings), tracking));
+        return new SegmentationJob(spec.build(), DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf));
     }
 
     public SegmentationSpec spec() {

@@ -1,5 +1,11 @@
 package dev.alphaflow.jobs.segmentation;
 
+import dev.alphaflow.model.vos.TrackEvidence;
+import dev.alphaflow.operators.instances.InstancesSpec;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
@@ -38,6 +44,53 @@ public final class SegmentationJobOptions {
     public static final ConfigOption<Boolean> REFINE = ConfigOptions.key("alphaflow.vos.refine")
             .booleanType().noDefaultValue()
             .withDescription("Refine uncertain pixels at full resolution (uncertain-region refinement).");
+
+    public static final ConfigOption<String> TRACK_START_CLASSES = ConfigOptions.key("alphaflow.vos.track.start-classes")
+            .stringType().defaultValue("")
+            .withDescription("Detect, then track: detections of these classes (comma-separated names of the instance "
+                    + "model, e.g. 'person') start tracks by themselves, on the first frame and whenever a new one "
+                    + "appears; empty: only prompts start tracks. Runs the alphaflow.instances.* model on every frame.");
+
+    public static final ConfigOption<Float> TRACK_EVIDENCE_WEIGHT = ConfigOptions.key("alphaflow.vos.track.evidence-weight")
+            .floatType().defaultValue(0f)
+            .withDescription("Weight in [0, 1] of a matching detection's mask in a tracked object's probability on "
+                    + "uncertain pixels; 0: detections never change tracked masks. Above 0 the instance model runs on "
+                    + "every frame.");
+
+    public static final ConfigOption<Float> TRACK_START_SCORE = ConfigOptions.key("alphaflow.vos.track.start-score")
+            .floatType().defaultValue(0.5f)
+            .withDescription("Lowest detection score that starts a track.");
+
+    public static final ConfigOption<Float> TRACK_SUPPORT_SCORE = ConfigOptions.key("alphaflow.vos.track.support-score")
+            .floatType().defaultValue(0.3f)
+            .withDescription("Lowest detection score that informs a tracked object.");
+
+    public static final ConfigOption<Float> TRACK_MATCH_IOU = ConfigOptions.key("alphaflow.vos.track.match-iou")
+            .floatType().defaultValue(0.5f)
+            .withDescription("Mask IoU at which a detection is the same object as a track (it then never starts a "
+                    + "second track).");
+
+    public static final ConfigOption<Integer> TRACK_MAX_OBJECTS = ConfigOptions.key("alphaflow.vos.track.max-objects")
+            .intType().defaultValue(16)
+            .withDescription("Detections start no track once a stream has this many objects (1..255).");
+
+    /**
+     * How detections act on tracks, when {@link #TRACK_START_CLASSES} or {@link #TRACK_EVIDENCE_WEIGHT} turns
+     * tracking on; empty otherwise.
+     */
+    public static Optional<TrackEvidence.Options> tracking(ReadableConfig conf) {
+        Set<String> startClasses = new LinkedHashSet<>(InstancesSpec.parseClasses(conf.get(TRACK_START_CLASSES)));
+        float weight = conf.get(TRACK_EVIDENCE_WEIGHT);
+        if (startClasses.isEmpty() && weight == 0f) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new TrackEvidence.Options(startClasses, conf.get(TRACK_START_SCORE),
+                    conf.get(TRACK_SUPPORT_SCORE), conf.get(TRACK_MATCH_IOU), conf.get(TRACK_MAX_OBJECTS), weight));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("alphaflow.vos.track.*: " + e.getMessage(), e);
+        }
+    }
 
     /** The segmenter options: the defaults with whatever {@code conf} sets. */
     public static VosOptions vosOptions(ReadableConfig conf) {

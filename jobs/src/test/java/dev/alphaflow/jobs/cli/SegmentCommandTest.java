@@ -1,6 +1,7 @@
 package dev.alphaflow.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 
@@ -11,7 +12,10 @@ import picocli.CommandLine;
 
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.jobs.segmentation.SegmentationJobOptions;
+import dev.alphaflow.jobs.segmentation.SegmentationJob;
+import dev.alphaflow.model.vos.TrackEvidence;
 import dev.alphaflow.model.vos.VosOptions;
+import dev.alphaflow.operators.segmentation.SegmentationSpec;
 
 /** The segment command's flags map onto the job options, and the VOS options onto the segmenter's. */
 class SegmentCommandTest {
@@ -41,5 +45,50 @@ class SegmentCommandTest {
     @Test
     void unsetOptionsKeepTheSegmenterDefaults() {
         assertThat(SegmentationJobOptions.vosOptions(new Configuration())).isEqualTo(VosOptions.defaults());
+    }
+
+    @Test
+    void trackingIsOffUnlessAsked() {
+        assertThat(SegmentationJobOptions.tracking(new Configuration())).isEmpty();
+        assertThat(SegmentationJob.fromConfiguration(new Configuration()).spec().tracksDetections()).isFalse();
+    }
+
+    @Test
+    void trackFlagStartsTracksOfTheClassesWithFullEvidence() {
+        CommandLine cl = AlphaflowCli.commandLine();
+        CommandLine.ParseResult parsed = cl.parseArgs("segment", "--track", "person, sports ball",
+                "-D", "alphaflow.vos.track.start-score=0.6");
+        SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+        Configuration conf = command.toConfiguration(Path.of("/models"));
+
+        TrackEvidence.Options tracking = SegmentationJobOptions.tracking(conf).orElseThrow();
+        assertThat(tracking.startClasses()).containsExactlyInAnyOrder("person", "sports ball");
+        assertThat(tracking.supportWeight()).isEqualTo(1f);
+        assertThat(tracking.startScore()).isEqualTo(0.6f);
+        SegmentationSpec spec = SegmentationJob.fromConfiguration(conf).spec();
+        assertThat(spec.tracksDetections()).isTrue();
+        assertThat(spec.detector().modelDir()).isEqualTo(spec.modelDir());
+    }
+
+    @Test
+    void evidenceWeightAloneTurnsDetectionsOnForPromptedTracks() {
+        CommandLine cl = AlphaflowCli.commandLine();
+        CommandLine.ParseResult parsed = cl.parseArgs("segment", "--evidence-weight", "0.5");
+        SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+
+        TrackEvidence.Options tracking = SegmentationJobOptions.tracking(command.toConfiguration(Path.of("/m")))
+                .orElseThrow();
+        assertThat(tracking.startClasses()).isEmpty();
+        assertThat(tracking.supportWeight()).isEqualTo(0.5f);
+    }
+
+    @Test
+    void badTrackingOptionsNameTheOption() {
+        Configuration conf = new Configuration();
+        conf.set(SegmentationJobOptions.TRACK_EVIDENCE_WEIGHT, 1.5f);
+        assertThatThrownBy(() -> SegmentationJobOptions.tracking(conf))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("alphaflow.vos.track.")
+                .hasMessageContaining("supportWeight must be in [0, 1], got 1.5");
     }
 }

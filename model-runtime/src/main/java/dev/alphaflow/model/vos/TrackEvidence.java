@@ -2,6 +2,7 @@ package dev.alphaflow.model.vos;
 
 import dev.alphaflow.model.instances.BinaryMask;
 import dev.alphaflow.model.instances.Instance;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,11 +29,19 @@ public final class TrackEvidence {
    * @param supportScore lowest score of a detection that supports a tracked object
    * @param matchIou lowest mask IoU between a detection and an object's predicted mask to match them
    * @param maxObjects most objects per stream (ids 1..255 are available)
+   * @param supportWeight how much a supporting detection's mask counts in its object's probability on the pixels where
+   *     the feature-bank prediction is uncertain: {@code p = (1 - w) p + w * mask}; 0 leaves the prediction alone
    */
   public record Options(Set<String> startClasses, float startScore, float supportScore, float matchIou,
-      int maxObjects) {
+      int maxObjects, float supportWeight) implements Serializable {
+    /** No track starts and no detection changes a mask. */
+    public static final Options NONE = new Options(Set.of(), 1f, 1f, 1f, VosPrompt.MAX_OBJECT_ID, 0f);
+
     public Options {
       startClasses = Set.copyOf(startClasses);
+      if (!(supportWeight >= 0 && supportWeight <= 1)) {
+        throw new IllegalArgumentException("supportWeight must be in [0, 1], got " + supportWeight);
+      }
       if (matchIou <= 0 || matchIou > 1) {
         throw new IllegalArgumentException("matchIou must be in (0, 1], got " + matchIou);
       }
@@ -40,6 +49,26 @@ public final class TrackEvidence {
         throw new IllegalArgumentException("maxObjects must be in 1.." + VosPrompt.MAX_OBJECT_ID + ", got "
             + maxObjects);
       }
+    }
+  }
+
+  /** One frame's detections and how they act on the tracks. */
+  public record Detections(List<Instance> instances, Options options) {
+    public static final Detections NONE = new Detections(List.of(), Options.NONE);
+
+    public Detections {
+      instances = List.copyOf(instances);
+      Objects.requireNonNull(options, "options");
+    }
+
+    /** True when some detection could start a track (so the frame needs segmenting with nothing tracked yet). */
+    public boolean canStart() {
+      for (Instance d : instances) {
+        if (options.startClasses().contains(d.label()) && d.score() >= options.startScore()) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

@@ -6,6 +6,7 @@ import dev.alphaflow.model.SharedSession;
 import dev.alphaflow.model.SharedSessions;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.BinaryMask;
+import dev.alphaflow.model.instances.Instance;
 import dev.alphaflow.model.tensor.HalfTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -160,6 +161,19 @@ public final class VideoObjectSegmenter implements AutoCloseable {
    * @throws IllegalStateException when {@code memory} was built with options of another key size
    */
   public VosResult segment(RgbImage frame, long frameIndex, VosMemory memory, List<VosPrompt> prompts) {
+    return segment(frame, frameIndex, memory, prompts, TrackEvidence.Detections.NONE);
+  }
+
+  /**
+   * {@link #segment(RgbImage, long, VosMemory, List)} with this frame's instance detections as evidence ("detect, then
+   * track", {@link TrackEvidence}): a detection matched to a tracked object's predicted mask informs that object's
+   * probability on the uncertain pixels (before the refinement), and an unmatched detection of a start class starts a
+   * new object, its mask acting as a prompt on the pixels no other object took. Started objects are reported in
+   * {@link VosResult#started()}.
+   */
+  public VosResult segment(RgbImage frame, long frameIndex, VosMemory memory, List<VosPrompt> prompts,
+      TrackEvidence.Detections detections) {
+    Objects.requireNonNull(detections, "detections");
     if (closed) {
       throw new IllegalStateException("this VideoObjectSegmenter is closed");
     }
@@ -192,7 +206,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     }
     Map<String, Long> timings = new LinkedHashMap<>();
     long start = System.nanoTime();
-    if (tracked.isEmpty()) {
+    if (tracked.isEmpty() && !detections.canStart()) {
       memory.clear();
       timings.put("total", micros(start));
       return new VosResult(width, height, List.of(), new byte[width * height], timings);
@@ -238,6 +252,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       }
     }
     float[] scoreSums = new float[VosPrompt.MAX_OBJECT_ID + 1];
+    float[][] classes = null;
     if (predictedIds.length > 0) {
       Resampling.Axis xs = Resampling.Axis.linear(width, grid.fx(), grid.width());
       Resampling.Axis ys = Resampling.Axis.linear(height, grid.fy(), grid.height());
@@ -245,9 +260,20 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       for (int m = 0; m < predictedIds.length; m++) {
         Resampling.resample(estimates[m], 0, grid.width(), xs, ys, full[m], 0);
       }
-      SoftAggregation.Result aggregated = SoftAggregation.aggregate(predictedIds, full);
-      float[][] classes = aggregated.classes();
+      classes = SoftAggregation.aggregate(predictedIds, full).classes();
       timings.put("aggregate", micros(t));
+    }
+    TrackEvidence.Decision decision = null;
+    if (!detections.instances().isEmpty()) {
+      t = System.nanoTime();
+      decision = TrackEvidence.decide(detections.instances(),
+          currentMasks(classes, predictedIds, labels, promptMasks, width, height), detections.options());
+      if (classes != null && !decision.support().isEmpty() && detections.options().supportWeight() > 0) {
+        classes = fuse(classes, predictedIds, decision.support(), detections.options().supportWeight());
+      }
+      timings.put("evidence", micros(t));
+    }
+    if (classes != null) {
       if (options.refine()) {
         t = System.nanoTime();
         classes = refine(frame, classes);
@@ -256,14 +282,95 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       t = System.nanoTime();
       label(classes, predictedIds, labels, scoreSums);
     }
-    List<SegmentedMask> objects = objects(banks.keySet(), labels, width, height, scoreSums, promptMasks);
+    // objects started by detections: their masks act as prompts on the pixels no other object took
+    Map<Integer, Float> givenScores = new LinkedHashMap<>();
+    promptMasks.keySet().forEach(id -> givenScores.put(id, 1f));
+    Map<Integer, String> started = new LinkedHashMap<>();
+    if (decision != null) {
+      for (Map.Entry<Integer, Instance> e : decision.started().entrySet()) {
+        int id = e.getKey();
+        BinaryMask mask = e.getValue().mask();
+        for (int i = 0; i < labels.length; i++) {
+          if (labels[i] == 0 && mask.get(i)) {
+            labels[i] = (byte) id;
+          }
+        }
+        banks.put(id, new FeatureBank(keyDim, 1, options.bank()));
+        givenScores.put(id, e.getValue().score());
+        started.put(id, e.getValue().label());
+      }
+    }
+    List<SegmentedMask> objects = objects(banks.keySet(), labels, width, height, scoreSums, givenScores);
     timings.put("labels", micros(t));
 
     t = System.nanoTime();
-    updateMemory(memory, frameIndex, grid, labels, width, height, promptMasks);
+    updateMemory(memory, frameIndex, grid, labels, width, height, givenScores.keySet());
     timings.put("memory", micros(t));
     timings.put("total", micros(start));
-    return new VosResult(width, height, objects, labels, timings);
+    return new VosResult(width, height, objects, labels, timings, started);
+  }
+
+  /** Each object's mask on this frame before the evidence: prompted masks as given, predicted ones by argmax. */
+  private static Map<Integer, BinaryMask> currentMasks(float[][] classes, int[] predictedIds, byte[] promptLabels,
+      Map<Integer, BinaryMask> promptMasks, int width, int height) {
+    Map<Integer, BinaryMask> masks = new LinkedHashMap<>(promptMasks);
+    if (classes != null) {
+      byte[] preliminary = promptLabels.clone();
+      label(classes, predictedIds, preliminary, new float[VosPrompt.MAX_OBJECT_ID + 1]);
+      BinaryMask.Builder[] builders = new BinaryMask.Builder[predictedIds.length];
+      int[] slotOf = new int[VosPrompt.MAX_OBJECT_ID + 1];
+      for (int m = 0; m < predictedIds.length; m++) {
+        builders[m] = BinaryMask.builder(width, height);
+        slotOf[predictedIds[m]] = m + 1;
+      }
+      for (int i = 0; i < preliminary.length; i++) {
+        int slot = slotOf[preliminary[i] & 0xff];
+        if (slot > 0) {
+          builders[slot - 1].set(i);
+        }
+      }
+      for (int m = 0; m < predictedIds.length; m++) {
+        masks.put(predictedIds[m], builders[m].build());
+      }
+    }
+    return masks;
+  }
+
+  /**
+   * Lets each supporting detection inform its object on the uncertain pixels: {@code p = (1 - w) p + w * mask}, the
+   * other classes rescaled so the pixel's probabilities still sum to one. Confident pixels keep the bank's answer: a
+   * detection box's coarse mask is worse than the bank where the bank is sure.
+   */
+  private float[][] fuse(float[][] classes, int[] ids, SortedMap<Integer, Instance> support, float weight) {
+    int[] uncertain = UncertaintyMap.above(UncertaintyMap.compute(classes), options.uncertaintyThreshold());
+    float[][] fused = new float[classes.length][];
+    for (int c = 0; c < classes.length; c++) {
+      fused[c] = classes[c].clone();
+    }
+    for (int m = 0; m < ids.length; m++) {
+      Instance detection = support.get(ids[m]);
+      if (detection == null) {
+        continue;
+      }
+      BinaryMask mask = detection.mask();
+      float[] target = fused[m + 1];
+      for (int i : uncertain) {
+        float p = target[i];
+        float q = (1 - weight) * p + (mask.get(i) ? weight : 0f);
+        float rest = 1 - p;
+        float scale = rest > 1e-6f ? (1 - q) / rest : 0f;
+        for (int c = 0; c < fused.length; c++) {
+          if (c != m + 1) {
+            fused[c][i] *= scale;
+          }
+        }
+        if (rest <= 1e-6f && q < 1) {
+          fused[0][i] = 1 - q; // the object had it all: what it gives up goes to the background
+        }
+        target[i] = q;
+      }
+    }
+    return fused;
   }
 
   /** Each predicted object's foreground estimate on the key grid. */
@@ -413,7 +520,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
   }
 
   private static List<SegmentedMask> objects(Set<Integer> ids, byte[] labels, int width, int height,
-      float[] scoreSums, Map<Integer, BinaryMask> promptMasks) {
+      float[] scoreSums, Map<Integer, Float> givenScores) {
     BinaryMask.Builder[] builders = new BinaryMask.Builder[VosPrompt.MAX_OBJECT_ID + 1];
     long[] areas = new long[VosPrompt.MAX_OBJECT_ID + 1];
     for (int id : ids) {
@@ -431,8 +538,8 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       float score;
       if (areas[id] == 0) {
         score = 0f;
-      } else if (promptMasks.containsKey(id)) {
-        score = 1f;
+      } else if (givenScores.containsKey(id)) {
+        score = givenScores.get(id); // prompted (1) or started by a detection (its score)
       } else {
         score = scoreSums[id] / areas[id];
       }
@@ -443,7 +550,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
 
   /** Banks absorb the frame (on cadence or prompt); the previous-frame memory becomes this frame's. */
   private void updateMemory(VosMemory memory, long frameIndex, KeyGrid grid, byte[] labels, int width, int height,
-      Map<Integer, BinaryMask> promptMasks) {
+      Set<Integer> newObjects) {
     SortedMap<Integer, FeatureBank> banks = memory.banks();
     int objects = banks.size();
     int n = grid.positions();
@@ -458,7 +565,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
         plane[i] = (labels[i] & 0xff) == id ? 1f : 0f;
       }
       float[] gridMask = Resampling.average(plane, width, height, grid.width(), grid.height(), grid.fx(), grid.fy());
-      if (onCadence || promptMasks.containsKey(id)) {
+      if (onCadence || newObjects.contains(id)) {
         absorb(e.getValue(), frameIndex, grid, gridMask);
       }
       System.arraycopy(gridMask, 0, masks, m * n, n);

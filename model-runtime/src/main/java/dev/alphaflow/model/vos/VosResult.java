@@ -1,7 +1,9 @@
 package dev.alphaflow.model.vos;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A frame's segmentation: every tracked object's mask, and the same as one label map.
@@ -10,15 +12,23 @@ import java.util.Map;
  * @param labels {@code width * height} bytes, row-major: 0 for background, else the object id (unsigned); what the
  *     DAVIS indexed PNG holds
  * @param timingsMicros wall time per step (e.g. features, readout, refine) for this frame
+ * @param started objects that detections started on this frame (id to the detection's class label), by ascending id
  */
 public record VosResult(int width, int height, List<SegmentedMask> objects, byte[] labels,
-    Map<String, Long> timingsMicros) {
+    Map<String, Long> timingsMicros, Map<Integer, String> started) {
 
   public VosResult {
     objects = List.copyOf(objects);
     timingsMicros = Map.copyOf(timingsMicros);
+    started = Collections.unmodifiableMap(new TreeMap<>(started));
     if (labels.length != width * height) {
       throw new IllegalArgumentException("labels has " + labels.length + " bytes, expected " + width * height);
     }
+  }
+
+  /** A result with no object started by a detection. */
+  public VosResult(int width, int height, List<SegmentedMask> objects, byte[] labels,
+      Map<String, Long> timingsMicros) {
+    this(width, height, objects, labels, timingsMicros, Map.of());
   }
 }

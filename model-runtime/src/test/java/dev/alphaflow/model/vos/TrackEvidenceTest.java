@@ -15,7 +15,7 @@ class TrackEvidenceTest {
   private static final int W = 40;
   private static final int H = 20;
   private static final TrackEvidence.Options PEOPLE =
-      new TrackEvidence.Options(Set.of("person"), 0.5f, 0.3f, 0.5f, 255);
+      new TrackEvidence.Options(Set.of("person"), 0.5f, 0.3f, 0.5f, 255, 0.5f);
 
   /** A rectangle mask [x0, x1) x [y0, y1). */
   private static BinaryMask rect(int x0, int y0, int x1, int y1) {
@@ -80,7 +80,7 @@ class TrackEvidenceTest {
 
   @Test
   void newIdsSkipTrackedOnesAndStopAtTheLimit() {
-    TrackEvidence.Options two = new TrackEvidence.Options(Set.of("person"), 0.5f, 0.3f, 0.5f, 2);
+    TrackEvidence.Options two = new TrackEvidence.Options(Set.of("person"), 0.5f, 0.3f, 0.5f, 2, 0.5f);
     Instance x = detection("person", 0.9f, rect(20, 0, 30, 10));
     Instance y = detection("person", 0.8f, rect(30, 10, 40, 20));
     TrackEvidence.Decision d = TrackEvidence.decide(List.of(x, y), Map.of(1, rect(0, 0, 5, 5)), two);

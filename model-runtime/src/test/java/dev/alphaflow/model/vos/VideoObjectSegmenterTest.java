@@ -10,6 +10,7 @@ import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.SharedSessions;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.BinaryMask;
+import dev.alphaflow.model.instances.Instance;
 import dev.alphaflow.model.tensor.HalfTensor;
 import dev.alphaflow.model.testing.TinyFeatureModels;
 import java.nio.file.Path;
@@ -392,6 +393,91 @@ class VideoObjectSegmenterTest {
     assertThat(result.labels()).hasSize(W * H).containsOnly((byte) 0);
     assertThat(result.timingsMicros()).containsOnlyKeys("total");
     assertThat(memory.isEmpty()).isTrue();
+  }
+
+  // ---- detect, then track ---------------------------------------------------------------------------------------
+
+  private static Instance detection(String label, float score, BinaryMask mask) {
+    return new Instance(label.equals("person") ? 0 : 16, label, score, mask.boundingBox(), mask);
+  }
+
+  private static TrackEvidence.Detections detections(float supportWeight, Instance... instances) {
+    return new TrackEvidence.Detections(List.of(instances),
+        new TrackEvidence.Options(java.util.Set.of("person"), 0.5f, 0.3f, 0.5f, 16, supportWeight));
+  }
+
+  @Test
+  void detectionsStartTracksOnceAndNewObjectsLater() {
+    VosMemory memory = new VosMemory();
+    VosResult first = segmenter.segment(frame(0), 0, memory, List.of(), detections(0f,
+        detection("person", 0.9f, truth(1, 0)), detection("person", 0.8f, truth(2, 0)),
+        detection("dog", 0.95f, box(200, 10, 240, 50)), detection("person", 0.4f, box(0, 150, 30, 190))));
+
+    assertThat(first.started()).containsExactly(Map.entry(1, "person"), Map.entry(2, "person"));
+    assertThat(first.objects()).extracting(SegmentedMask::objectId).containsExactly(1, 2);
+    assertThat(first.objects().get(0).mask()).isEqualTo(truth(1, 0));
+    assertThat(first.objects().get(1).mask()).isEqualTo(truth(2, 0));
+    assertThat(first.objects()).extracting(SegmentedMask::score).containsExactly(0.9f, 0.8f);
+    assertThat(memory.objectIds()).containsExactly(1, 2);
+
+    for (int t = 1; t <= 4; t++) {
+      VosResult result = segmenter.segment(frame(t), t, memory, List.of(), detections(0f,
+          detection("person", 0.9f, truth(1, t)), detection("person", 0.8f, truth(2, t))));
+      assertThat(result.started()).as("frame %d: matched detections start nothing", t).isEmpty();
+      assertThat(result.objects()).extracting(SegmentedMask::objectId).containsExactly(1, 2);
+      assertThat(result.objects().get(0).mask().iou(truth(1, t))).as("object 1 on frame %d", t).isGreaterThan(0.7);
+      assertThat(result.objects().get(1).mask().iou(truth(2, t))).as("object 2 on frame %d", t).isGreaterThan(0.7);
+    }
+    BinaryMask newcomer = box(200, 10, 240, 50);
+    VosResult later = segmenter.segment(frame(5), 5, memory, List.of(), detections(0f,
+        detection("person", 0.9f, truth(1, 5)), detection("person", 0.7f, newcomer)));
+    assertThat(later.started()).containsExactly(Map.entry(3, "person"));
+    assertThat(later.objects()).extracting(SegmentedMask::objectId).containsExactly(1, 2, 3);
+    assertThat(later.objects().get(2).mask().iou(newcomer)).isGreaterThan(0.95);
+  }
+
+  @Test
+  void detectionsThatStartNothingLeaveAnEmptyStreamEmpty() {
+    VosMemory memory = new VosMemory();
+    VosResult result = segmenter.segment(frame(0), 0, memory, List.of(), detections(0.5f,
+        detection("dog", 0.95f, truth(1, 0)), detection("person", 0.3f, truth(2, 0))));
+    assertThat(result.objects()).isEmpty();
+    assertThat(result.started()).isEmpty();
+    assertThat(memory.isEmpty()).isTrue();
+  }
+
+  @Test
+  void evidenceOnlyActsWithAWeightAndPullsTowardsTheDetection() {
+    List<Double> plain = new ArrayList<>();
+    List<Double> weightZero = new ArrayList<>();
+    List<Double> weightOne = new ArrayList<>();
+    List<byte[]> plainLabels = new ArrayList<>();
+    List<byte[]> zeroLabels = new ArrayList<>();
+    VosMemory a = new VosMemory();
+    VosMemory b = new VosMemory();
+    VosMemory c = new VosMemory();
+    for (int t = 0; t <= 6; t++) {
+      List<VosPrompt> prompt = t == 0 ? List.of(VosPrompt.add(1, truth(1, 0))) : List.of();
+      VosResult ra = segmenter.segment(frame(t), t, a, prompt);
+      VosResult rb = segmenter.segment(frame(t), t, b, prompt, detections(0f, detection("person", 0.9f, truth(1, t))));
+      VosResult rc = segmenter.segment(frame(t), t, c, prompt, detections(1f, detection("person", 0.9f, truth(1, t))));
+      assertThat(rb.started()).isEmpty();
+      assertThat(rc.started()).isEmpty();
+      plain.add(ra.objects().get(0).mask().iou(truth(1, t)));
+      weightZero.add(rb.objects().get(0).mask().iou(truth(1, t)));
+      weightOne.add(rc.objects().get(0).mask().iou(truth(1, t)));
+      plainLabels.add(ra.labels());
+      zeroLabels.add(rb.labels());
+      if (t > 0) {
+        assertThat(rc.timingsMicros()).containsKey("evidence");
+      }
+    }
+    assertThat(zeroLabels).as("weight 0: the same label maps as without detections")
+        .usingElementComparator(java.util.Arrays::compare).containsExactlyElementsOf(plainLabels);
+    assertThat(weightZero).isEqualTo(plain);
+    double plainMean = plain.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    double fusedMean = weightOne.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    assertThat(fusedMean).as("the exact mask as evidence does not hurt").isGreaterThanOrEqualTo(plainMean);
   }
 
   // ---- opening --------------------------------------------------------------------------------------------------

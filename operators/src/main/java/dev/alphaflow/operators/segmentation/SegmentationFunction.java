@@ -33,10 +33,12 @@ import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.BinaryMask;
 import dev.alphaflow.model.instances.Box;
+import dev.alphaflow.model.instances.InstanceSegmenter;
 import dev.alphaflow.model.instances.Rle;
 import dev.alphaflow.model.vos.FeatureBank;
 import dev.alphaflow.model.vos.FrameMemory;
 import dev.alphaflow.model.vos.SegmentedMask;
+import dev.alphaflow.model.vos.TrackEvidence;
 import dev.alphaflow.model.vos.VideoObjectSegmenter;
 import dev.alphaflow.model.vos.VosMemory;
 import dev.alphaflow.model.vos.VosPrompt;
@@ -96,6 +98,8 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
     private final SegmentationSpec spec;
 
     private transient VideoObjectSegmenter segmenter;
+    /** Null unless the spec tracks detections. */
+    private transient InstanceSegmenter detector;
     private transient MapState<Integer, FeatureBank> banks;
     private transient ValueState<FrameMemory> previous;
     private transient MapState<Integer, String> labels;
@@ -123,6 +127,9 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
         labels = getRuntimeContext().getMapState(new MapStateDescriptor<>(LABELS_STATE, Types.INT, Types.STRING));
 
         segmenter = spec.openSegmenter();
+        if (spec.tracksDetections()) {
+            detector = spec.openDetector();
+        }
         pendingLabels = new LinkedHashMap<>();
 
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
@@ -152,9 +159,17 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
         List<VosPrompt> prompts = acceptedPrompts(frame, memory, ctx, now);
 
         VosResult result;
+        long detectMicros = -1;
         long start = System.nanoTime();
         try {
-            result = segmenter.segment(new RgbImage(frame.width, frame.height, frame.rgb), frame.seq, memory, prompts);
+            RgbImage image = new RgbImage(frame.width, frame.height, frame.rgb);
+            TrackEvidence.Detections detections = TrackEvidence.Detections.NONE;
+            if (detector != null) {
+                long detectStart = System.nanoTime();
+                detections = new TrackEvidence.Detections(detector.segment(image), spec.tracking());
+                detectMicros = (System.nanoTime() - detectStart) / 1_000;
+            }
+            result = segmenter.segment(image, frame.seq, memory, prompts, detections);
         } catch (RuntimeException e) {
             LOG.warn("Stream {} frame {}: segmentation failed, sent to the dead-letter output", frame.streamId,
                     frame.seq, e);
@@ -165,6 +180,9 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
         }
         long segmentMicros = (System.nanoTime() - start) / 1_000;
         storeMemory(memory, prompts);
+        for (Map.Entry<Integer, String> e : result.started().entrySet()) {
+            labels.put(e.getKey(), e.getValue()); // a track started by a detection is labelled with its class
+        }
 
         long encodeStart = System.nanoTime();
         Segmentation.Builder record = Segmentation.newBuilder()
@@ -179,6 +197,9 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
                 .setResetReason(reset ? element.resetReason.name() : null);
         Map<String, Long> timings = new LinkedHashMap<>();
         timings.put("decode", frame.decodeMicros);
+        if (detectMicros >= 0) {
+            timings.put("detect", detectMicros);
+        }
         timings.putAll(result.timingsMicros());
         timings.put("segment", segmentMicros);
         timings.put("encode", (System.nanoTime() - encodeStart) / 1_000);
@@ -351,12 +372,11 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
 
     @Override
     public void close() throws Exception {
-        try {
-            if (segmenter != null) {
-                segmenter.close();
-            }
+        try (InstanceSegmenter d = detector; VideoObjectSegmenter s = segmenter) {
+            // closes both, the segmenter first; either may be null when open failed part-way
         } finally {
             segmenter = null;
+            detector = null;
         }
         super.close();
     }

@@ -6,8 +6,11 @@ import java.util.Objects;
 
 import dev.alphaflow.model.ModelRegistry;
 import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.model.instances.InstanceSegmenter;
+import dev.alphaflow.model.vos.TrackEvidence;
 import dev.alphaflow.model.vos.VideoObjectSegmenter;
 import dev.alphaflow.model.vos.VosOptions;
+import dev.alphaflow.operators.instances.InstancesSpec;
 
 /**
  * What {@link SegmentationFunction} runs: the folder holding the feature-extractor model, how its session is opened,
@@ -19,6 +22,9 @@ import dev.alphaflow.model.vos.VosOptions;
  *     .modelDir("/models")                                  // holds mobilenetv2/mobilenetv2_int8_features.onnx
  *     .sessionSettings(SessionSettings.builder().intraOpThreads(2).build())
  *     .vosOptions(VosOptions.defaults())
+ *     // optional "detect, then track": person detections start tracks and inform tracked masks
+ *     .tracking(InstancesSpec.builder().modelDir("/models").build(),
+ *         new TrackEvidence.Options(Set.of("person"), 0.5f, 0.3f, 0.5f, 16, 0.5f))
  *     .build();
  * }</pre>
  */
@@ -28,11 +34,15 @@ public final class SegmentationSpec implements Serializable {
     private final String modelDir;
     private final SessionSettings sessionSettings;
     private final VosOptions vosOptions;
+    private final InstancesSpec detector;
+    private final TrackEvidence.Options tracking;
 
     private SegmentationSpec(Builder b) {
         this.modelDir = b.modelDir;
         this.sessionSettings = b.sessionSettings;
         this.vosOptions = b.vosOptions;
+        this.detector = b.detector;
+        this.tracking = b.tracking;
     }
 
     public static Builder builder() {
@@ -52,6 +62,46 @@ public final class SegmentationSpec implements Serializable {
         return vosOptions;
     }
 
+    /** The instance segmenter whose detections start tracks and inform them; null when tracking is off. */
+    public InstancesSpec detector() {
+        return detector;
+    }
+
+    /** How detections act on the tracks ({@link TrackEvidence.Options#NONE} when tracking is off). */
+    public TrackEvidence.Options tracking() {
+        return tracking;
+    }
+
+    /** True when every frame is also run through {@link #detector()}. */
+    public boolean tracksDetections() {
+        return detector != null;
+    }
+
+    /**
+     * Opens the detector and checks that it knows every class that starts tracks.
+     *
+     * @throws IllegalStateException when tracking is off
+     * @throws IllegalArgumentException when a start class is not one of the model's classes
+     */
+    public InstanceSegmenter openDetector() {
+        if (detector == null) {
+            throw new IllegalStateException("tracking is off: no detector in this spec");
+        }
+        InstanceSegmenter segmenter = detector.openSegmenter();
+        try {
+            for (String name : tracking.startClasses()) {
+                if (!segmenter.labels().contains(name)) {
+                    throw new IllegalArgumentException("track start class '" + name + "' is not a class of model "
+                            + detector.card().id() + "; its classes are " + segmenter.labels());
+                }
+            }
+            return segmenter;
+        } catch (RuntimeException e) {
+            segmenter.close();
+            throw e;
+        }
+    }
+
     /** Opens the segmenter; it holds this JVM's shared sessions and releases them on close. */
     public VideoObjectSegmenter openSegmenter() {
         return VideoObjectSegmenter.open(new ModelRegistry(Path.of(modelDir)), sessionSettings, vosOptions);
@@ -62,17 +112,20 @@ public final class SegmentationSpec implements Serializable {
         return o instanceof SegmentationSpec other
                 && modelDir.equals(other.modelDir)
                 && sessionSettings.equals(other.sessionSettings)
-                && vosOptions.equals(other.vosOptions);
+                && vosOptions.equals(other.vosOptions)
+                && Objects.equals(detector, other.detector)
+                && tracking.equals(other.tracking);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(modelDir, sessionSettings, vosOptions);
+        return Objects.hash(modelDir, sessionSettings, vosOptions, detector, tracking);
     }
 
     @Override
     public String toString() {
-        return "SegmentationSpec{models in " + modelDir + ", " + sessionSettings + ", " + vosOptions + "}";
+        return "SegmentationSpec{models in " + modelDir + ", " + sessionSettings + ", " + vosOptions
+                + (detector == null ? "" : ", tracking " + tracking + " with " + detector) + "}";
     }
 
     /** Builder for {@link SegmentationSpec}; only the model directory is required. */
@@ -80,8 +133,20 @@ public final class SegmentationSpec implements Serializable {
         private String modelDir;
         private SessionSettings sessionSettings = SessionSettings.defaults();
         private VosOptions vosOptions = VosOptions.defaults();
+        private InstancesSpec detector;
+        private TrackEvidence.Options tracking = TrackEvidence.Options.NONE;
 
         private Builder() {}
+
+        /**
+         * Runs {@code detector} on every frame: its detections start tracks of {@code tracking.startClasses()} and
+         * inform tracked objects' masks ({@code tracking.supportWeight()}); see {@link TrackEvidence}.
+         */
+        public Builder tracking(InstancesSpec detector, TrackEvidence.Options tracking) {
+            this.detector = Objects.requireNonNull(detector, "detector");
+            this.tracking = Objects.requireNonNull(tracking, "tracking");
+            return this;
+        }
 
         public Builder modelDir(String modelDir) {
             this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
