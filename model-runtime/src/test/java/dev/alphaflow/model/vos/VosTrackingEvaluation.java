@@ -68,6 +68,8 @@ public final class VosTrackingEvaluation {
           lines.add(row(name, "autostart + evidence w=" + w, run(segmenter, sequence, detections, false,
               options(Set.of(label), w))));
         }
+        lines.add(row(name, "autostart (start score 0.7) + evidence w=1.0", run(segmenter, sequence, detections,
+            false, new TrackEvidence.Options(Set.of(label), 0.7f, 0.3f, 0.5f, 16, 1f))));
       }
       System.out.println(String.join("\n", lines));
     }
