@@ -25,6 +25,7 @@ import dev.alphaflow.jobs.local.EmbeddedKafka;
 import dev.alphaflow.jobs.matting.KafkaWiring;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.jobs.segmentation.SegmentationJob;
+import dev.alphaflow.jobs.segmentation.SegmentationJobOptions;
 import dev.alphaflow.jobs.tools.SegmentExport;
 import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.eval.DavisFolderEvaluation;
@@ -176,9 +177,66 @@ class VosDavisITCase {
         }
     }
 
+    @Test
+    void personTracksStartThemselvesThroughThePipeline() throws Exception {
+        EmbeddedKafka kafka = KAFKA.get();
+        Topics topics = Topics.fresh("vos-track");
+        String segmentsTopic = "segments-" + topics.frames();
+        kafka.createTopics(2, topics.frames(), segmentsTopic, topics.dlq());
+        int frames;
+        try (FrameProducer producer = new FrameProducer(kafka.bootstrapServers(), topics.frames())) {
+            frames = produceSequence(producer, "stage", "dance-twirl", 12, false);
+        }
+
+        Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
+        conf.set(MattingJobOptions.SEGMENTS_TOPIC, segmentsTopic);
+        conf.set(MattingJobOptions.MODEL_DIR, SharedTestData.modelDir().toString());
+        conf.set(MattingJobOptions.INTRA_OP_THREADS, 2);
+        conf.set(SegmentationJobOptions.TRACK_START_CLASSES, "person");
+        conf.set(SegmentationJobOptions.TRACK_EVIDENCE_WEIGHT, 1f);
+        StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 2_000, 0);
+        KafkaWiring.wireSegmentation(env, conf, SegmentationJob.fromConfiguration(conf));
+        env.execute("vos autostart");
+
+        List<Segmentation> segments = TopicReader.readCommitted(kafka.bootstrapServers(), segmentsTopic,
+                Segmentation.class, frames, 60_000);
+        assertThat(segments).hasSize(frames);
+        segments = new ArrayList<>(segments);
+        segments.sort(java.util.Comparator.comparingLong(Segmentation::getSeq));
+        Integer dancerId = null;
+        for (Segmentation s : segments) {
+            int t = (int) s.getSeq();
+            BinaryMask truth = frameMask("dance-twirl", t);
+            SegmentedObject best = null;
+            double bestIou = -1;
+            for (SegmentedObject o : s.getObjects()) {
+                double iou = mask(o).iou(truth);
+                if (iou > bestIou) {
+                    bestIou = iou;
+                    best = o;
+                }
+            }
+            assertThat(best).as("an object on frame %d without any prompt", t).isNotNull();
+            assertThat(best.getLabel()).isEqualTo("person");
+            assertThat(bestIou).as("IoU with the DAVIS dancer on frame %d", t).isGreaterThan(0.7);
+            if (dancerId == null) {
+                dancerId = best.getObjectId();
+            }
+            assertThat(best.getObjectId()).as("the dancer's id on frame %d", t).isEqualTo(dancerId);
+            assertThat(s.getTimingsMicros()).containsKey("detect");
+        }
+        assertThat(TopicReader.readCommitted(kafka.bootstrapServers(), topics.dlq(),
+                dev.alphaflow.schemas.DeadLetter.class, 0, 2_000)).isEmpty();
+    }
+
     /** Sends a DAVIS sequence's JPEGs (at most {@code limit}) with the first mask as the prompt, then END. */
     private static int produceSequence(FrameProducer producer, String streamId, String sequence, int limit)
             throws Exception {
+        return produceSequence(producer, streamId, sequence, limit, true);
+    }
+
+    private static int produceSequence(FrameProducer producer, String streamId, String sequence, int limit,
+            boolean prompt) throws Exception {
         Path dir = SharedTestData.data("davis2016/JPEGImages/480p/" + sequence);
         List<Path> jpegs;
         try (Stream<Path> files = Files.list(dir)) {
@@ -188,7 +246,7 @@ class VosDavisITCase {
         byte[] promptPng = ImageCodec.encodeGray8Png(first.toBytes((byte) 255), first.width(), first.height());
         for (int t = 0; t < jpegs.size(); t++) {
             var frame = FrameProducer.frame(streamId, t, Codec.JPEG, 854, 480, Files.readAllBytes(jpegs.get(t)));
-            if (t == 0) {
+            if (t == 0 && prompt) {
                 frame.setPrompts(List.of(ObjectPrompt.newBuilder().setObjectId(1).setAction(PromptAction.ADD)
                         .setMask(java.nio.ByteBuffer.wrap(promptPng)).setLabel(sequence).build()));
             }
@@ -199,13 +257,22 @@ class VosDavisITCase {
     }
 
     private static BinaryMask firstFrameMask(String sequence) {
-        DavisMasks.LabelMap labels = DavisMasks.read(
-                SharedTestData.data("davis2016/Annotations/480p/" + sequence + "/00000.png"));
+        return frameMask(sequence, 0);
+    }
+
+    private static BinaryMask frameMask(String sequence, int t) {
+        DavisMasks.LabelMap labels = DavisMasks.read(SharedTestData.data(
+                "davis2016/Annotations/480p/" + sequence + "/" + String.format("%05d.png", t)));
         byte[] on = new byte[labels.labels().length];
         for (int i = 0; i < on.length; i++) {
             on[i] = labels.labels()[i] == 1 ? (byte) 1 : 0;
         }
         return BinaryMask.fromBytes(labels.width(), labels.height(), on);
+    }
+
+    private static BinaryMask mask(SegmentedObject o) {
+        int[] counts = o.getMask().getCounts().stream().mapToInt(Integer::intValue).toArray();
+        return dev.alphaflow.model.instances.Rle.of(o.getMask().getHeight(), o.getMask().getWidth(), counts).decode();
     }
 
     private static List<Integer> toList(int[] values) {
