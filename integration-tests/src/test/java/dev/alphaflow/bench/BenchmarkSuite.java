@@ -40,7 +40,8 @@ import dev.alphaflow.model.rvm.RvmOptions;
  *   <li>{@code alphaflow.bench.only} — comma-separated subset of
  *       {@code single,streams,batch,state,live,checkpoint}</li>
  *   <li>{@code alphaflow.bench.reps} (5), {@code alphaflow.bench.ratio} (0.25), {@code alphaflow.bench.threads} (2),
- *       {@code alphaflow.bench.single.frames} (240), {@code alphaflow.bench.streams.count} (8),
+ *       {@code alphaflow.bench.single.frames} (240), {@code alphaflow.bench.single.parallelism} (2),
+ *       {@code alphaflow.bench.streams.count} (8),
  *       {@code alphaflow.bench.streams.frames} (16), {@code alphaflow.bench.streams.parallelism} (2),
  *       {@code alphaflow.bench.streams.threads} (1)</li>
  *   <li>{@code alphaflow.bench.spinning} (the job's default, {@code alphaflow.ort.spinning}) and
@@ -144,16 +145,16 @@ public final class BenchmarkSuite {
             Results results) throws Exception {
         Workload workload = Workload.singleStream(video, s.singleFrames);
         BareLoop bare = new BareLoop(s.modelDir(), session(s.threads), rvm(s.ratio));
-        BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.threads, 2, true,
-                MattingJobOptions.Delivery.EXACTLY_ONCE);
+        BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.threads,
+                s.singleParallelism, true, MattingJobOptions.Delivery.EXACTLY_ONCE);
         Comparison c = Comparison.alternate(s.reps, () -> bare.run(workload),
                 () -> replay.run("single", workload, job), cpu, "single stream");
         results.add("perf.single_stream.pipeline_vs_bare", String.format(Locale.ROOT, "%.3f", c.medianRatio()),
                 String.format(Locale.ROOT, "archive replay of 1 stream × %d frames (dance-twirl forwards and "
-                        + "backwards), exactly-once, checkpoints every %d s, job parallelism 2, state backend %s; "
+                        + "backwards), exactly-once, checkpoints every %d s, job parallelism %d, state backend %s; "
                         + "ORT intra-op threads %d and thread spinning %s for both contenders; after one unmeasured "
                         + "pair, median of %d alternated pairs: %s", workload.frameCount(),
-                        CHECKPOINT_INTERVAL.toSeconds(), job.stateBackend().flinkName(), s.threads,
+                        CHECKPOINT_INTERVAL.toSeconds(), s.singleParallelism, job.stateBackend().flinkName(), s.threads,
                         spinning().optionName(), s.reps, c.summary()));
         if (spinning() != ThreadSpinning.ALWAYS) {
             bareSpinning(s, workload, results);
@@ -516,7 +517,8 @@ public final class BenchmarkSuite {
 
     /** What to run and how, from system properties. */
     record Settings(Path sharedDir, Path output, Set<String> only, int reps, float ratio, int threads,
-            int singleFrames, int streamCount, int streamFrames, int streamParallelism, int streamThreads) {
+            int singleFrames, int singleParallelism, int streamCount, int streamFrames, int streamParallelism,
+            int streamThreads) {
 
         static Settings fromSystemProperties() {
             String shared = System.getProperty("alphaflow.shared.dir");
@@ -543,6 +545,7 @@ public final class BenchmarkSuite {
                     Float.parseFloat(System.getProperty("alphaflow.bench.ratio", "0.25")),
                     positive("alphaflow.bench.threads", 2),
                     positive("alphaflow.bench.single.frames", 240),
+                    positive("alphaflow.bench.single.parallelism", 2),
                     positive("alphaflow.bench.streams.count", 8),
                     positive("alphaflow.bench.streams.frames", 16),
                     positive("alphaflow.bench.streams.parallelism", 2),
