@@ -53,7 +53,8 @@ public final class SegmentationJob {
         SegmentationSpec.Builder spec = SegmentationSpec.builder()
                 .modelDir(modelDir)
                 .sessionSettings(sessionSettings)
-                .vosOptions(SegmentationJobOptions.vosOptions(conf));
+                .vosOptions(SegmentationJobOptions.vosOptions(conf))
+                .dropStartedTracksAfter(conf.get(SegmentationJobOptions.TRACK_DROP_AFTER));
         SegmentationJobOptions.tracking(conf).ifPresent(tracking ->
                 spec.tracking(InstancesSpec.fromConfig(conf, modelDir, sessionSettings), tracking));
         return new SegmentationJob(spec.build(), DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf));

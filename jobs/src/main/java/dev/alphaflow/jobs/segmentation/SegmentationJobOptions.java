@@ -2,6 +2,7 @@ package dev.alphaflow.jobs.segmentation;
 
 import dev.alphaflow.model.vos.TrackEvidence;
 import dev.alphaflow.operators.instances.InstancesSpec;
+import dev.alphaflow.operators.segmentation.SegmentationSpec;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -73,6 +74,12 @@ public final class SegmentationJobOptions {
     public static final ConfigOption<Integer> TRACK_MAX_OBJECTS = ConfigOptions.key("alphaflow.vos.track.max-objects")
             .intType().defaultValue(16)
             .withDescription("Detections start no track once a stream has this many objects (1..255).");
+
+    public static final ConfigOption<Integer> TRACK_DROP_AFTER = ConfigOptions.key("alphaflow.vos.track.drop-after")
+            .intType().defaultValue(SegmentationSpec.DEFAULT_DROP_STARTED_TRACKS_AFTER)
+            .withDescription("A track that a detection started is dropped after this many frames without a matching "
+                    + "detection (the object left); 0 keeps it until a REMOVE prompt. Prompted objects are never "
+                    + "dropped.");
 
     /**
      * How detections act on tracks, when {@link #TRACK_START_CLASSES} or {@link #TRACK_EVIDENCE_WEIGHT} turns

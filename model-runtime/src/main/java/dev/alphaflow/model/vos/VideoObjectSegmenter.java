@@ -307,7 +307,8 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     updateMemory(memory, frameIndex, grid, labels, width, height, givenScores.keySet());
     timings.put("memory", micros(t));
     timings.put("total", micros(start));
-    return new VosResult(width, height, objects, labels, timings, started);
+    Set<Integer> supported = decision == null ? Set.of() : decision.support().keySet();
+    return new VosResult(width, height, objects, labels, timings, started, supported);
   }
 
   /** Each object's mask on this frame before the evidence: prompted masks as given, predicted ones by argmax. */

@@ -88,6 +88,9 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
     public static final String BANKS_STATE = "vos-feature-banks";
     public static final String PREVIOUS_STATE = "vos-previous-frame";
     public static final String LABELS_STATE = "vos-object-labels";
+    /** Per track started by a detection: the last frame a detection supported it (dropped when too long ago). */
+    public static final String LAST_SUPPORT_STATE = "vos-started-last-support";
+    public static final String TRACKS_DROPPED_METRIC = "startedTracksDropped";
 
     public static final String FRAMES_SEGMENTED_METRIC = "framesSegmented";
     public static final String PROMPTS_REJECTED_METRIC = "promptsRejected";
@@ -103,6 +106,8 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
     private transient MapState<Integer, FeatureBank> banks;
     private transient ValueState<FrameMemory> previous;
     private transient MapState<Integer, String> labels;
+    private transient MapState<Integer, Long> lastSupport;
+    private transient Counter tracksDropped;
     /** Labels given with the current frame's accepted ADD prompts; written to state with the memory. */
     private transient Map<Integer, String> pendingLabels;
     private transient Counter framesSegmented;
@@ -125,6 +130,8 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
                 new MapStateDescriptor<>(BANKS_STATE, Types.INT, FeatureBankTypeInfo.INSTANCE));
         previous = getRuntimeContext().getState(new ValueStateDescriptor<>(PREVIOUS_STATE, FrameMemoryTypeInfo.INSTANCE));
         labels = getRuntimeContext().getMapState(new MapStateDescriptor<>(LABELS_STATE, Types.INT, Types.STRING));
+        lastSupport = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>(LAST_SUPPORT_STATE, Types.INT, Types.LONG));
 
         segmenter = spec.openSegmenter();
         if (spec.tracksDetections()) {
@@ -136,6 +143,7 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
         framesSegmented = metrics.counter(FRAMES_SEGMENTED_METRIC);
         promptsRejected = metrics.counter(PROMPTS_REJECTED_METRIC);
         inferenceFailures = metrics.counter(INFERENCE_FAILURES_METRIC);
+        tracksDropped = metrics.counter(TRACKS_DROPPED_METRIC);
         metrics.gauge(STATE_BYTES_METRIC, (Gauge<Long>) () -> lastStateBytes);
         metrics.gauge(OBJECTS_METRIC, (Gauge<Integer>) () -> lastObjects);
     }
@@ -179,6 +187,9 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
             return; // the memory in state is untouched
         }
         long segmentMicros = (System.nanoTime() - start) / 1_000;
+        if (detector != null) {
+            dropUnsupportedTracks(memory, result, prompts, frame.seq);
+        }
         storeMemory(memory, prompts);
         for (Map.Entry<Integer, String> e : result.started().entrySet()) {
             labels.put(e.getKey(), e.getValue()); // a track started by a detection is labelled with its class
@@ -349,6 +360,43 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
         banks.clear();
         previous.clear();
         labels.clear();
+        lastSupport.clear();
+    }
+
+    /**
+     * Forgets tracks that detections started once no detection has supported them for
+     * {@link SegmentationSpec#dropStartedTracksAfter()} frames: the object has left, and a bank that keeps finding it
+     * elsewhere only costs time. Prompted objects stay until a REMOVE. Runs after this frame's output was computed, so
+     * the track's last mask is still emitted.
+     */
+    private void dropUnsupportedTracks(VosMemory memory, VosResult result, List<VosPrompt> prompts, long seq)
+            throws Exception {
+        for (VosPrompt p : prompts) {
+            lastSupport.remove(p.objectId()); // a prompted id belongs to the user from now on
+        }
+        for (Integer id : result.started().keySet()) {
+            lastSupport.put(id, seq);
+        }
+        List<Integer> gone = new ArrayList<>();
+        List<Integer> seen = new ArrayList<>();
+        for (Map.Entry<Integer, Long> e : lastSupport.entries()) {
+            int id = e.getKey();
+            if (!memory.hasObject(id)) {
+                gone.add(id); // removed by a prompt
+            } else if (result.supported().contains(id)) {
+                seen.add(id);
+            } else if (spec.dropStartedTracksAfter() > 0 && seq - e.getValue() >= spec.dropStartedTracksAfter()) {
+                memory.banks().remove(id);
+                gone.add(id);
+                tracksDropped.inc();
+            }
+        }
+        for (Integer id : seen) {
+            lastSupport.put(id, seq);
+        }
+        for (Integer id : gone) {
+            lastSupport.remove(id);
+        }
     }
 
     private static DeadLetter deadLetter(DecodedFrame frame, DeadLetterReason reason, String message, byte[] original,

@@ -31,11 +31,15 @@ import dev.alphaflow.operators.instances.InstancesSpec;
 public final class SegmentationSpec implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** Two seconds at 25 fps: a person walking out of view is gone, a missed detection or two is not. */
+    public static final int DEFAULT_DROP_STARTED_TRACKS_AFTER = 50;
+
     private final String modelDir;
     private final SessionSettings sessionSettings;
     private final VosOptions vosOptions;
     private final InstancesSpec detector;
     private final TrackEvidence.Options tracking;
+    private final int dropStartedTracksAfter;
 
     private SegmentationSpec(Builder b) {
         this.modelDir = b.modelDir;
@@ -43,6 +47,7 @@ public final class SegmentationSpec implements Serializable {
         this.vosOptions = b.vosOptions;
         this.detector = b.detector;
         this.tracking = b.tracking;
+        this.dropStartedTracksAfter = b.dropStartedTracksAfter;
     }
 
     public static Builder builder() {
@@ -70,6 +75,14 @@ public final class SegmentationSpec implements Serializable {
     /** How detections act on the tracks ({@link TrackEvidence.Options#NONE} when tracking is off). */
     public TrackEvidence.Options tracking() {
         return tracking;
+    }
+
+    /**
+     * Frames after which a track that a detection started is dropped when no detection has supported it since;
+     * 0 keeps such tracks until a REMOVE prompt.
+     */
+    public int dropStartedTracksAfter() {
+        return dropStartedTracksAfter;
     }
 
     /** True when every frame is also run through {@link #detector()}. */
@@ -114,18 +127,20 @@ public final class SegmentationSpec implements Serializable {
                 && sessionSettings.equals(other.sessionSettings)
                 && vosOptions.equals(other.vosOptions)
                 && Objects.equals(detector, other.detector)
-                && tracking.equals(other.tracking);
+                && tracking.equals(other.tracking)
+                && dropStartedTracksAfter == other.dropStartedTracksAfter;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(modelDir, sessionSettings, vosOptions, detector, tracking);
+        return Objects.hash(modelDir, sessionSettings, vosOptions, detector, tracking, dropStartedTracksAfter);
     }
 
     @Override
     public String toString() {
         return "SegmentationSpec{models in " + modelDir + ", " + sessionSettings + ", " + vosOptions
-                + (detector == null ? "" : ", tracking " + tracking + " with " + detector) + "}";
+                + (detector == null ? "" : ", tracking " + tracking + " with " + detector
+                        + ", started tracks dropped after " + dropStartedTracksAfter + " unsupported frames") + "}";
     }
 
     /** Builder for {@link SegmentationSpec}; only the model directory is required. */
@@ -135,6 +150,7 @@ public final class SegmentationSpec implements Serializable {
         private VosOptions vosOptions = VosOptions.defaults();
         private InstancesSpec detector;
         private TrackEvidence.Options tracking = TrackEvidence.Options.NONE;
+        private int dropStartedTracksAfter = DEFAULT_DROP_STARTED_TRACKS_AFTER;
 
         private Builder() {}
 
@@ -164,6 +180,15 @@ public final class SegmentationSpec implements Serializable {
 
         public Builder vosOptions(VosOptions vosOptions) {
             this.vosOptions = Objects.requireNonNull(vosOptions, "vosOptions");
+            return this;
+        }
+
+        /** See {@link SegmentationSpec#dropStartedTracksAfter()}; 0 never drops. */
+        public Builder dropStartedTracksAfter(int frames) {
+            if (frames < 0) {
+                throw new IllegalArgumentException("dropStartedTracksAfter must be >= 0 frames, got " + frames);
+            }
+            this.dropStartedTracksAfter = frames;
             return this;
         }
 

@@ -78,6 +78,10 @@ class SegmentationTrackingTest {
     }
 
     private static SegmentationSpec spec(Set<String> startClasses) {
+        return spec(startClasses, SegmentationSpec.DEFAULT_DROP_STARTED_TRACKS_AFTER);
+    }
+
+    private static SegmentationSpec spec(Set<String> startClasses, int dropAfter) {
         SessionSettings settings = SessionSettings.builder().intraOpThreads(2).interOpThreads(1).build();
         return SegmentationSpec.builder()
                 .modelDir(SharedTestData.modelDir())
@@ -86,6 +90,7 @@ class SegmentationTrackingTest {
                 .tracking(InstancesSpec.builder().modelDir(SharedTestData.modelDir()).card(ModelCards.YOLOV8N_SEG)
                                 .sessionSettings(settings).build(),
                         new TrackEvidence.Options(startClasses, 0.5f, 0.3f, 0.5f, 16, 0.5f))
+                .dropStartedTracksAfter(dropAfter)
                 .build();
     }
 
@@ -124,6 +129,27 @@ class SegmentationTrackingTest {
         assertThat(after).extracting(s -> s.getObjects().stream().map(SegmentedObject::getLabel).toList())
                 .isEqualTo(uninterrupted.subList(3, FRAMES).stream()
                         .map(s -> s.getObjects().stream().map(SegmentedObject::getLabel).toList()).toList());
+    }
+
+    @Test
+    void startedTracksAreDroppedWhenNoDetectionSupportsThemAnyMore() throws Exception {
+        var harness = newHarness(spec(Set.of("person"), 3), null);
+        List<Segmentation> out = new ArrayList<>(run(harness, 0, 1));
+        assertThat(out.get(1).getObjects()).as("tracks started on the dance floor").isNotEmpty();
+        // the scene changes to a pond with a swan (same size, no cut detected here): no person any more
+        Path pond = SharedTestData.data("davis2016/JPEGImages/480p/blackswan");
+        for (int t = 2; t < 9; t++) {
+            RgbImage swan = ImageCodec.decode(Files.readAllBytes(pond.resolve(String.format("%05d.jpg", t))));
+            harness.processElement(SequencedFrame.frame(TestFrames.decoded(STREAM, t, swan), ResetReason.NONE), t);
+        }
+        out.addAll(harness.extractOutputValues());
+
+        assertThat(out).hasSize(9);
+        // last support on frame 1: kept through frame 4 (3 unsupported frames), gone from frame 5 on
+        assertThat(out.get(4).getObjects()).isNotEmpty();
+        for (int t = 5; t < 9; t++) {
+            assertThat(out.get(t).getObjects()).as("frame %d", t).isEmpty();
+        }
     }
 
     @Test
