@@ -40,6 +40,7 @@ final class BareLoop {
         long last = 0;
         int done = 0;
         long pngBytes = 0;
+        List<Long> inferenceMicros = new java.util.ArrayList<>();
         // The session is opened outside the timed span, as the pipeline's is (in the task's open()).
         try (RvmMatter matter = RvmMatter.open(new ModelRegistry(modelDir), ModelCards.RVM_MOBILENETV3, settings, options)) {
             for (int t = 0; t < longest; t++) {
@@ -51,6 +52,7 @@ final class BareLoop {
                     RgbImage image = ImageCodec.decode(jpegs.get(t));
                     RvmResult result = matter.infer(image, states[s]);
                     states[s] = result.nextState();
+                    inferenceMicros.add(result.inferenceMicros());
                     byte[] png = ImageCodec.encodeGray8Png(result.alpha8(), result.width(), result.height());
                     pngBytes += png.length;
                     last = System.nanoTime();
@@ -63,6 +65,10 @@ final class BareLoop {
         if (pngBytes == 0) {
             throw new IllegalStateException("the bare loop produced no alpha");
         }
+        // a diagnostic for the notes, as the pipeline's (PipelineReplay)
+        inferenceMicros.sort(null);
+        System.out.printf(java.util.Locale.ROOT, "[bench] bare loop: median session.run %.1f ms per frame%n",
+                inferenceMicros.get(inferenceMicros.size() / 2) / 1000.0);
         return Throughput.ofNanos(done, first, last, System.currentTimeMillis());
     }
 }

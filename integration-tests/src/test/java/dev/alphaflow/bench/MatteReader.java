@@ -20,8 +20,12 @@ import dev.alphaflow.schemas.serde.AvroCodec;
  * exactly-once job sees; {@code read_uncommitted} sees records as soon as the sink has written them.
  */
 final class MatteReader implements AutoCloseable {
-    /** One matte: who, when the broker appended it, when this reader got it, and whether its state was reset. */
-    record Seen(String streamId, long seq, long appendTimeMs, long receivedAtMs, boolean stateReset) {}
+    /**
+     * One matte: who, when the broker appended it, when this reader got it, whether its state was reset, and the
+     * model's {@code session.run} time the job recorded for it (-1 when absent).
+     */
+    record Seen(String streamId, long seq, long appendTimeMs, long receivedAtMs, boolean stateReset,
+            long inferenceMicros) {}
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroCodec<Matte> codec = AvroCodec.of(Matte.class);
@@ -45,7 +49,9 @@ final class MatteReader implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(millis))) {
             long now = System.currentTimeMillis();
             Matte m = codec.decode(record.value());
-            seen.add(new Seen(m.getStreamId(), m.getSeq(), record.timestamp(), now, m.getStateReset()));
+            Long inference = m.getTimingsMicros().get("inference");
+            seen.add(new Seen(m.getStreamId(), m.getSeq(), record.timestamp(), now, m.getStateReset(),
+                    inference == null ? -1 : inference));
         }
         return seen;
     }
