@@ -3,6 +3,7 @@ package dev.alphaflow.bench;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import dev.alphaflow.model.ModelCards;
 import dev.alphaflow.model.ModelRegistry;
@@ -40,7 +41,7 @@ final class BareLoop {
         long last = 0;
         int done = 0;
         long pngBytes = 0;
-        List<Long> inferenceMicros = new java.util.ArrayList<>();
+        StageTimes stages = new StageTimes();
         // The session is opened outside the timed span, as the pipeline's is (in the task's open()).
         try (RvmMatter matter = RvmMatter.open(new ModelRegistry(modelDir), ModelCards.RVM_MOBILENETV3, settings, options)) {
             for (int t = 0; t < longest; t++) {
@@ -49,11 +50,18 @@ final class BareLoop {
                     if (t >= jpegs.size()) {
                         continue;
                     }
+                    long start = System.nanoTime();
                     RgbImage image = ImageCodec.decode(jpegs.get(t));
+                    long decoded = System.nanoTime();
                     RvmResult result = matter.infer(image, states[s]);
                     states[s] = result.nextState();
-                    inferenceMicros.add(result.inferenceMicros());
+                    long matted = System.nanoTime();
                     byte[] png = ImageCodec.encodeGray8Png(result.alpha8(), result.width(), result.height());
+                    long encoded = System.nanoTime();
+                    stages.add(Map.of("decode", (decoded - start) / 1000, "preprocess", result.preprocessMicros(),
+                            "inference", result.inferenceMicros(),
+                            "matting", (matted - decoded) / 1000, "encode", (encoded - matted) / 1000,
+                            "total", (encoded - start) / 1000));
                     pngBytes += png.length;
                     last = System.nanoTime();
                     if (done++ == 0) {
@@ -66,9 +74,7 @@ final class BareLoop {
             throw new IllegalStateException("the bare loop produced no alpha");
         }
         // a diagnostic for the notes, as the pipeline's (PipelineReplay)
-        inferenceMicros.sort(null);
-        System.out.printf(java.util.Locale.ROOT, "[bench] bare loop: median session.run %.1f ms per frame%n",
-                inferenceMicros.get(inferenceMicros.size() / 2) / 1000.0);
+        System.out.println("[bench] bare loop stages: " + stages);
         return Throughput.ofNanos(done, first, last, System.currentTimeMillis());
     }
 }

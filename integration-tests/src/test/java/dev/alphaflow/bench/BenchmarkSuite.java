@@ -39,7 +39,8 @@ import dev.alphaflow.model.rvm.RvmOptions;
  *   <li>{@code alphaflow.bench.output} — the BENCHMARKS.md to update (unset: print only)</li>
  *   <li>{@code alphaflow.bench.only} — comma-separated subset of
  *       {@code single,streams,batch,state,live,checkpoint}</li>
- *   <li>{@code alphaflow.bench.reps} (5), {@code alphaflow.bench.ratio} (0.25), {@code alphaflow.bench.threads} (2),
+ *   <li>{@code alphaflow.bench.reps} (5), {@code alphaflow.bench.warmup} (2: unmeasured pairs before the pipeline
+ *       comparisons, while the JIT compiles Flink's, Kafka's and the job's code), {@code alphaflow.bench.ratio} (0.25), {@code alphaflow.bench.threads} (2),
  *       {@code alphaflow.bench.single.frames} (240), {@code alphaflow.bench.single.parallelism} (2),
  *       {@code alphaflow.bench.streams.count} (8),
  *       {@code alphaflow.bench.streams.frames} (16), {@code alphaflow.bench.streams.parallelism} (2),
@@ -147,15 +148,15 @@ public final class BenchmarkSuite {
         BareLoop bare = new BareLoop(s.modelDir(), session(s.threads), rvm(s.ratio));
         BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.threads,
                 s.singleParallelism, true, MattingJobOptions.Delivery.EXACTLY_ONCE);
-        Comparison c = Comparison.alternate(s.reps, () -> bare.run(workload),
+        Comparison c = Comparison.alternate(s.reps, s.warmupPairs, () -> bare.run(workload),
                 () -> replay.run("single", workload, job), cpu, "single stream");
         results.add("perf.single_stream.pipeline_vs_bare", String.format(Locale.ROOT, "%.3f", c.medianRatio()),
                 String.format(Locale.ROOT, "archive replay of 1 stream × %d frames (dance-twirl forwards and "
                         + "backwards), exactly-once, checkpoints every %d s, job parallelism %d, state backend %s; "
-                        + "ORT intra-op threads %d and thread spinning %s for both contenders; after one unmeasured "
-                        + "pair, median of %d alternated pairs: %s", workload.frameCount(),
+                        + "ORT intra-op threads %d and thread spinning %s for both contenders; after %d unmeasured "
+                        + "pairs, median of %d alternated pairs: %s", workload.frameCount(),
                         CHECKPOINT_INTERVAL.toSeconds(), s.singleParallelism, job.stateBackend().flinkName(), s.threads,
-                        spinning().optionName(), s.reps, c.summary()));
+                        spinning().optionName(), s.warmupPairs, s.reps, c.summary()));
         if (spinning() != ThreadSpinning.ALWAYS) {
             bareSpinning(s, workload, results);
         }
@@ -203,17 +204,17 @@ public final class BenchmarkSuite {
         BareLoop bare = new BareLoop(s.modelDir(), session(s.threads), rvm(s.ratio));
         BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.streamThreads,
                 s.streamParallelism, true, MattingJobOptions.Delivery.EXACTLY_ONCE);
-        Comparison c = Comparison.alternate(s.reps, () -> bare.run(workload),
+        Comparison c = Comparison.alternate(s.reps, s.warmupPairs, () -> bare.run(workload),
                 () -> replay.run("streams", workload, job), cpu, s.streamCount + " streams");
         results.add("perf." + s.streamCount + "_streams.pipeline_vs_bare",
                 String.format(Locale.ROOT, "%.3f", c.medianRatio()),
                 String.format(Locale.ROOT, "%d streams × %d frames (854×480) replayed together, exactly-once, "
                         + "checkpoints every %d s, state backend %s; pipeline: parallelism %d, ORT intra-op threads "
                         + "%d per subtask (one session shared by the subtasks); bare loop: one thread, streams "
-                        + "round-robin, ORT intra-op threads %d; thread spinning %s for both; after one unmeasured "
-                        + "pair, median of %d alternated pairs: %s", s.streamCount, s.streamFrames,
+                        + "round-robin, ORT intra-op threads %d; thread spinning %s for both; after %d unmeasured "
+                        + "pairs, median of %d alternated pairs: %s", s.streamCount, s.streamFrames,
                         CHECKPOINT_INTERVAL.toSeconds(), job.stateBackend().flinkName(), s.streamParallelism,
-                        s.streamThreads, s.threads, spinning().optionName(), s.reps, c.summary()));
+                        s.streamThreads, s.threads, spinning().optionName(), s.warmupPairs, s.reps, c.summary()));
         return c;
     }
 
@@ -518,7 +519,7 @@ public final class BenchmarkSuite {
     /** What to run and how, from system properties. */
     record Settings(Path sharedDir, Path output, Set<String> only, int reps, float ratio, int threads,
             int singleFrames, int singleParallelism, int streamCount, int streamFrames, int streamParallelism,
-            int streamThreads) {
+            int streamThreads, int warmupPairs) {
 
         static Settings fromSystemProperties() {
             String shared = System.getProperty("alphaflow.shared.dir");
@@ -549,7 +550,8 @@ public final class BenchmarkSuite {
                     positive("alphaflow.bench.streams.count", 8),
                     positive("alphaflow.bench.streams.frames", 16),
                     positive("alphaflow.bench.streams.parallelism", 2),
-                    positive("alphaflow.bench.streams.threads", 1));
+                    positive("alphaflow.bench.streams.threads", 1),
+                    positive("alphaflow.bench.warmup", 2));
         }
 
         private static int positive(String key, int defaultValue) {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Bare loop versus pipeline on one workload, in one run: after one unmeasured warm-up pair, bare, pipeline, bare,
+ * Bare loop versus pipeline on one workload, in one run: after unmeasured warm-up pairs, bare, pipeline, bare,
  * pipeline, … Each pipeline run is divided by the bare run just before it, and the median of those ratios is
  * reported, so that slow phases of a shared machine hit both contenders of a pair alike. For every run the process's
  * CPU time per frame and the other processes' share of the machine over the measured window are kept as well.
@@ -20,17 +20,21 @@ final class Comparison {
         T run() throws Exception;
     }
 
-    static Comparison alternate(int reps, Run<Throughput> bareRun, Run<PipelineReplay.Result> pipelineRun,
+    static Comparison alternate(int reps, int warmupPairs, Run<Throughput> bareRun, Run<PipelineReplay.Result> pipelineRun,
             CpuSampler cpu, String label) throws Exception {
         Comparison c = new Comparison();
-        // One unmeasured pair first: the JIT compiles the job's code paths (Flink, Kafka clients and broker, Avro)
+        // Unmeasured pairs first: the JIT compiles the job's code paths (Flink, Kafka clients and broker, Avro)
         // over the first few jobs of a JVM, taking CPU from whichever contender runs then.
-        settle();
-        Throughput warmBare = bareRun.run();
-        settle();
-        Throughput warmPipeline = pipelineRun.run().throughput();
-        System.out.printf(Locale.ROOT, "[bench] %s warm-up (not counted): bare %.2f frames/s, pipeline %.2f frames/s%n",
-                label, warmBare.fps(), warmPipeline.fps());
+        for (int w = 1; w <= warmupPairs; w++) {
+            settle();
+            Throughput warmBare = bareRun.run();
+            settle();
+            Throughput warmPipeline = pipelineRun.run().throughput();
+            System.out.printf(Locale.ROOT, "[bench] %s warm-up %d/%d (not counted): bare %.2f frames/s, pipeline %.2f "
+                    + "frames/s; pipeline threads %s%n", label, w, warmupPairs, warmBare.fps(), warmPipeline.fps(),
+                    cpu.threadsBetween(warmPipeline.firstMillis(), warmPipeline.lastMillis(),
+                            warmPipeline.frames() - 1));
+        }
         for (int rep = 1; rep <= reps; rep++) {
             settle();
             Throughput b = bareRun.run();
@@ -40,6 +44,8 @@ final class Comparison {
             System.out.printf(Locale.ROOT, "[bench] %s rep %d/%d: bare     %6.2f frames/s (%d frames in %.1f s; "
                     + "%.0f CPU-ms/frame; others used %.0f%% of the machine)%n", label, rep, reps, b.fps(),
                     b.frames(), b.seconds(), bu.processCpuMillis() / (b.frames() - 1), 100 * bu.othersShare());
+            System.out.printf(Locale.ROOT, "[bench] %s rep %d/%d: bare     threads %s%n", label, rep, reps,
+                    cpu.threadsBetween(b.firstMillis(), b.lastMillis(), b.frames() - 1));
             settle();
             PipelineReplay.Result p = pipelineRun.run();
             Throughput t = p.throughput();
@@ -51,6 +57,8 @@ final class Comparison {
                     + "→ ratio %.3f%n", label, rep, reps, t.fps(), t.frames(), t.seconds(),
                     pu.processCpuMillis() / (t.frames() - 1), 100 * pu.othersShare(), p.jobWallSeconds(),
                     t.fps() / b.fps());
+            System.out.printf(Locale.ROOT, "[bench] %s rep %d/%d: pipeline threads %s%n", label, rep, reps,
+                    cpu.threadsBetween(t.firstMillis(), t.lastMillis(), t.frames() - 1));
         }
         return c;
     }

@@ -15,22 +15,30 @@ import java.util.List;
 final class CpuSampler implements AutoCloseable {
     private record Sample(long wallMillis, long processNanos, long busyTicks, long totalTicks) {}
 
+    private record Threads(long wallMillis, ThreadCpu.Snapshot snapshot) {}
+
     /** CPU over a window: this process's CPU milliseconds, and the other processes' share of all cores (0..1). */
     record Usage(double processCpuMillis, double othersShare) {}
 
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final List<Sample> samples = new ArrayList<>();
+    /** Per-thread snapshots, every 10th sample: reading every thread's counters costs more. */
+    private final List<Threads> threadSamples = new ArrayList<>();
     private final Thread thread;
     private final long clockTicksPerSecond = 100; // USER_HZ on Linux
     private volatile boolean running = true;
 
     CpuSampler() {
         thread = new Thread(() -> {
-            while (running) {
+            for (long n = 0; running; n++) {
                 Sample s = sample();
+                Threads t = n % 10 == 0 ? new Threads(System.currentTimeMillis(), ThreadCpu.take()) : null;
                 synchronized (samples) {
                     samples.add(s);
+                    if (t != null) {
+                        threadSamples.add(t);
+                    }
                 }
                 try {
                     Thread.sleep(50);
@@ -60,6 +68,31 @@ final class CpuSampler implements AutoCloseable {
         int cores = Runtime.getRuntime().availableProcessors();
         double others = Math.max(0, busyMillis - processMillis) / (elapsedMillis * cores);
         return new Usage(processMillis, Math.min(1, others));
+    }
+
+    /**
+     * CPU per frame by thread group between two wall-clock times (from the per-thread snapshots just inside them,
+     * up to 0.5 s in), for the notes; see {@link ThreadCpu}.
+     */
+    String threadsBetween(long startMillis, long endMillis, int frames) {
+        Threads a = null;
+        Threads b = null;
+        synchronized (samples) {
+            for (Threads t : threadSamples) {
+                if (a == null && t.wallMillis >= startMillis) {
+                    a = t;
+                }
+                if (t.wallMillis <= endMillis) {
+                    b = t;
+                }
+            }
+        }
+        if (a == null || b == null || b.wallMillis <= a.wallMillis) {
+            return "no per-thread figures";
+        }
+        // scale to the frames of the snapshot window, which differs from the measured one by up to 0.5 s each end
+        double frameShare = (double) (b.wallMillis - a.wallMillis) / Math.max(1, endMillis - startMillis);
+        return ThreadCpu.perFrame(a.snapshot, b.snapshot, (int) Math.max(1, Math.round(frames * frameShare)), 12);
     }
 
     private Sample nearest(long wallMillis) {

@@ -3,6 +3,7 @@ package dev.alphaflow.bench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -22,10 +23,10 @@ import dev.alphaflow.schemas.serde.AvroCodec;
 final class MatteReader implements AutoCloseable {
     /**
      * One matte: who, when the broker appended it, when this reader got it, whether its state was reset, and the
-     * model's {@code session.run} time the job recorded for it (-1 when absent).
+     * stage timings the job recorded for it (decode, preprocess, inference = {@code session.run}, encode, total).
      */
     record Seen(String streamId, long seq, long appendTimeMs, long receivedAtMs, boolean stateReset,
-            long inferenceMicros) {}
+            Map<String, Long> timingsMicros) {}
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroCodec<Matte> codec = AvroCodec.of(Matte.class);
@@ -49,9 +50,8 @@ final class MatteReader implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(millis))) {
             long now = System.currentTimeMillis();
             Matte m = codec.decode(record.value());
-            Long inference = m.getTimingsMicros().get("inference");
             seen.add(new Seen(m.getStreamId(), m.getSeq(), record.timestamp(), now, m.getStateReset(),
-                    inference == null ? -1 : inference));
+                    Map.copyOf(m.getTimingsMicros())));
         }
         return seen;
     }

@@ -69,13 +69,10 @@ final class PipelineReplay {
             throw new IllegalStateException(name + ": expected " + expected + " distinct mattes, got " + mattes.size()
                     + " (" + distinct.size() + " distinct)");
         }
-        long[] inference = mattes.stream().mapToLong(MatteReader.Seen::inferenceMicros).filter(v -> v >= 0).sorted()
-                .toArray();
-        if (inference.length > 0) {
-            // a diagnostic for the notes: is the model itself slower inside the pipeline than in the bare loop?
-            System.out.printf(java.util.Locale.ROOT, "[bench] %s pipeline: median session.run %.1f ms per frame%n",
-                    name, inference[inference.length / 2] / 1000.0);
-        }
+        // a diagnostic for the notes: where a frame's time goes inside the job, against the bare loop's
+        StageTimes stages = new StageTimes();
+        mattes.forEach(m -> stages.add(m.timingsMicros()));
+        System.out.println("[bench] " + name + " pipeline stages: " + stages);
         long first = mattes.stream().mapToLong(MatteReader.Seen::appendTimeMs).min().orElseThrow();
         long last = mattes.stream().mapToLong(MatteReader.Seen::appendTimeMs).max().orElseThrow();
         Map<String, Long> firstPerStream = new HashMap<>();

@@ -76,7 +76,8 @@ public final class InstancesJob {
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
         SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
                 .process(new FrameDecoder(decodeLimits))
-                .name("decode and validate").uid("decode");
+                .name("decode and validate").uid("decode")
+                .setBufferTimeout(FrameDecoder.OUTPUT_BUFFER_TIMEOUT_MS);
         SingleOutputStreamOperator<Instances> instances = decoded
                 .process(new InstancesFunction(spec), InstancesFunction.OUTPUT_TYPE)
                 .name("instances (" + spec.card().id() + ")").uid("instances");

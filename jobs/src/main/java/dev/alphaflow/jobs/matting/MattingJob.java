@@ -117,7 +117,8 @@ public final class MattingJob {
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
         SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
                 .process(new FrameDecoder(decodeLimits))
-                .name("decode and validate").uid("decode");
+                .name("decode and validate").uid("decode")
+                .setBufferTimeout(FrameDecoder.OUTPUT_BUFFER_TIMEOUT_MS);
 
         // keyBy partitions by stream id; the sequencer and the matting function then share that
         // partitioning, so the second keyed step reuses it instead of shuffling again.

@@ -70,7 +70,8 @@ public final class SegmentationJob {
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
         SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
                 .process(new FrameDecoder(decodeLimits))
-                .name("decode and validate").uid("decode");
+                .name("decode and validate").uid("decode")
+                .setBufferTimeout(FrameDecoder.OUTPUT_BUFFER_TIMEOUT_MS);
         SingleOutputStreamOperator<SequencedFrame> sequenced = decoded
                 .keyBy(DecodedFrame.byStreamId(), Types.STRING)
                 .process(new FrameSequencer(sequencerOptions))

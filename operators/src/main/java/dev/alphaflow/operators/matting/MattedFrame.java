@@ -43,7 +43,7 @@ public class MattedFrame {
 
     /**
      * Encodes the images as PNG (the alpha with {@link ImageCodec#encodeGray8Png}) and builds the Matte, whose
-     * timings gain {@code encode} and {@code total} (decode + matting + encode).
+     * timings gain {@code matting}, {@code encode} and {@code total} (decode + matting + encode).
      */
     public Matte encode() {
         long start = System.nanoTime();
@@ -57,6 +57,8 @@ public class MattedFrame {
         timings.put("decode", decodeMicros);
         timings.put("preprocess", preprocessMicros);
         timings.put("inference", inferenceMicros);
+        // the whole model step: preprocessing, session.run, postprocessing and the state's conversion
+        timings.put("matting", mattingMicros);
         timings.put("encode", encodeMicros);
         timings.put("total", decodeMicros + mattingMicros + encodeMicros);
         return Matte.newBuilder()

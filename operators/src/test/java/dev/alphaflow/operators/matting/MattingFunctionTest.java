@@ -165,7 +165,7 @@ class MattingFunctionTest {
         assertThat(first.getStateReset()).isTrue();
         assertThat(first.getResetReason()).isEqualTo("FIRST_FRAME");
         assertThat(first.getForegroundPng()).isNull();
-        assertThat(first.getTimingsMicros()).containsOnlyKeys("decode", "preprocess", "inference", "encode", "total");
+        assertThat(first.getTimingsMicros()).containsOnlyKeys("decode", "preprocess", "inference", "matting", "encode", "total");
         assertThat(first.getTimingsMicros().get("decode")).isEqualTo(100L);
         assertThat(out.get(1).getStateReset()).isFalse();
         assertThat(out.get(1).getResetReason()).isNull();
