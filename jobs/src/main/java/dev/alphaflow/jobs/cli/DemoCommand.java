@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
             StreamExecutionEnvironment env = LocalFlink.builder()
                     .checkpointDir(work.resolve("checkpoints"))
                     .checkpointInterval(job.checkpointInterval())
-                    .parallelism(job.parallelism)
+                    .parallelism(job.parallelism())
                     .stateBackend(conf.get(LocalFlink.STATE_BACKEND))
                     .build()
                     .createEnvironment();

@@ -1,11 +1,8 @@
 package dev.alphaflow.jobs.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -34,6 +31,9 @@ final class InstancesCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--instances-topic", paramLabel = "TOPIC", defaultValue = InstancesJobOptions.DEFAULT_INSTANCES_TOPIC,
             description = "Topic the Instances records are written to (default: ${DEFAULT-VALUE}).")
@@ -66,30 +66,6 @@ final class InstancesCommand implements Callable<Integer> {
             description = "At most N instances per frame (default: ${DEFAULT-VALUE}).")
     int maxInstances;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "ONNX Runtime intra-op threads per operator (default: number of cores).")
-    Integer threads;
-
-    @Option(names = "--provider", paramLabel = "EP", defaultValue = "cpu",
-            description = "Execution provider: cpu, cuda or tensorrt (default: ${DEFAULT-VALUE}).")
-    String provider;
-
-    @Option(names = "--allow-cpu-fallback", description = "Run on CPU with a warning when the GPU provider is unavailable.")
-    boolean allowCpuFallback;
-
-    @Option(names = "--at-least-once",
-            description = "Write records without Kafka transactions (consumers de-duplicate by stream and seq).")
-    boolean atLeastOnce;
-
-    @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "5",
-            description = "Checkpoint interval in seconds (default: ${DEFAULT-VALUE}); exactly-once records become "
-                    + "visible when a checkpoint completes.")
-    double checkpointIntervalSeconds;
-
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
-            description = "Parallel instances of each operator (default: ${DEFAULT-VALUE}).")
-    int parallelism;
-
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = "alphaflow-state/instances-checkpoints",
             description = "Where checkpoints are written (default: ${DEFAULT-VALUE}).")
     Path checkpointDir;
@@ -101,10 +77,6 @@ final class InstancesCommand implements Callable<Integer> {
     @Option(names = "--bounded",
             description = "Stop at the frames topic's current end (archive replay) instead of running until interrupted.")
     boolean bounded;
-
-    @Option(names = "-D", paramLabel = "KEY=VALUE",
-            description = "Any job or Flink option, e.g. -D alphaflow.instances.iou-threshold=0.6.")
-    Map<String, String> extra = new LinkedHashMap<>();
 
     /** The job configuration these flags describe (named flags first, then every -D). */
     Configuration toConfiguration(Path defaultModelDir) {
@@ -120,15 +92,9 @@ final class InstancesCommand implements Callable<Integer> {
         conf.set(InstancesSpec.SCORE_THRESHOLD, scoreThreshold);
         conf.set(InstancesSpec.NMS, nms);
         conf.set(InstancesSpec.MAX_INSTANCES, maxInstances);
-        if (threads != null) {
-            conf.set(MattingJobOptions.INTRA_OP_THREADS, threads);
-        }
-        conf.set(MattingJobOptions.EXECUTION_PROVIDER, provider);
-        conf.set(MattingJobOptions.ALLOW_CPU_FALLBACK, allowCpuFallback);
-        conf.set(MattingJobOptions.DELIVERY,
-                atLeastOnce ? MattingJobOptions.Delivery.AT_LEAST_ONCE : MattingJobOptions.Delivery.EXACTLY_ONCE);
+        engine.applyTo(conf);
         conf.set(MattingJobOptions.BOUNDED, bounded);
-        conf.addAll(Configuration.fromMap(extra));
+        engine.applyExtra(conf);
         return conf;
     }
 
@@ -139,8 +105,8 @@ final class InstancesCommand implements Callable<Integer> {
         job.spec().check(); // a missing model or an unknown class fails here, not in every task
         LocalFlink.Builder flink = LocalFlink.builder()
                 .checkpointDir(checkpointDir)
-                .checkpointInterval(Duration.ofMillis(Math.max(10, Math.round(checkpointIntervalSeconds * 1000))))
-                .parallelism(parallelism)
+                .checkpointInterval(engine.checkpointInterval())
+                .parallelism(engine.parallelism)
                 .retainCheckpoints(true);
         if (restoreFrom != null) {
             flink.restoreFrom(restoreFrom);

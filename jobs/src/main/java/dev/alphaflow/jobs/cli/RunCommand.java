@@ -49,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
         LocalFlink.Builder flink = LocalFlink.builder()
                 .checkpointDir(checkpointDir)
                 .checkpointInterval(job.checkpointInterval())
-                .parallelism(job.parallelism)
+                .parallelism(job.parallelism())
                 .stateBackend(conf.get(LocalFlink.STATE_BACKEND))
                 .retainCheckpoints(true);
         if (restoreFrom != null) {

@@ -1,9 +1,6 @@
 package dev.alphaflow.jobs.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -33,6 +30,9 @@ final class SegmentCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    EngineOptions engine;
+
     @Option(names = "--segments-topic", paramLabel = "TOPIC", defaultValue = KafkaDefaults.SEGMENTS_TOPIC,
             description = "Topic the Segmentation records are written to (default: ${DEFAULT-VALUE}).")
     String segmentsTopic;
@@ -41,10 +41,6 @@ final class SegmentCommand implements Callable<Integer> {
             description = "Folder holding mobilenetv2/mobilenetv2_int8_features.onnx (default: $ALPHAFLOW_MODEL_DIR, "
                     + "else <shared>/models).")
     Path modelDir;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "ONNX Runtime intra-op threads per operator (default: number of cores).")
-    Integer threads;
 
     @Option(names = "--bank-budget", paramLabel = "N",
             description = "Most feature-bank entries per object (default: the measured default, see BENCHMARKS.md).")
@@ -63,18 +59,6 @@ final class SegmentCommand implements Callable<Integer> {
                     + "[0, 1] (0.5 measured best for prompted tracks; default 0 = off, or 1 with --track).")
     Float evidenceWeight;
 
-    @Option(names = "--at-least-once",
-            description = "Write records without Kafka transactions (consumers de-duplicate by stream and seq).")
-    boolean atLeastOnce;
-
-    @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", defaultValue = "5",
-            description = "Checkpoint interval in seconds (default: ${DEFAULT-VALUE}).")
-    double checkpointIntervalSeconds;
-
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1",
-            description = "Parallel instances of each operator (default: ${DEFAULT-VALUE}).")
-    int parallelism;
-
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = "alphaflow-state/segment-checkpoints",
             description = "Where checkpoints are written (default: ${DEFAULT-VALUE}).")
     Path checkpointDir;
@@ -87,10 +71,6 @@ final class SegmentCommand implements Callable<Integer> {
             description = "Stop at the frames topic's current end (archive replay) instead of running until interrupted.")
     boolean bounded;
 
-    @Option(names = "-D", paramLabel = "KEY=VALUE",
-            description = "Any job or Flink option, e.g. -D alphaflow.vos.memory-every=5.")
-    Map<String, String> extra = new LinkedHashMap<>();
-
     /** The job configuration these flags describe (named flags first, then every -D). */
     Configuration toConfiguration(Path defaultModelDir) {
         Configuration conf = new Configuration();
@@ -102,9 +82,7 @@ final class SegmentCommand implements Callable<Integer> {
         conf.set(MattingJobOptions.TRANSACTIONAL_ID_PREFIX, "alphaflow-segmentation");
         Path models = modelDir != null ? modelDir : defaultModelDir;
         conf.set(MattingJobOptions.MODEL_DIR, models.toAbsolutePath().normalize().toString());
-        if (threads != null) {
-            conf.set(MattingJobOptions.INTRA_OP_THREADS, threads);
-        }
+        engine.applyTo(conf);
         if (bankBudget != null) {
             conf.set(SegmentationJobOptions.BANK_BUDGET, bankBudget);
         }
@@ -118,10 +96,8 @@ final class SegmentCommand implements Callable<Integer> {
         if (evidenceWeight != null) {
             conf.set(SegmentationJobOptions.TRACK_EVIDENCE_WEIGHT, evidenceWeight);
         }
-        conf.set(MattingJobOptions.DELIVERY,
-                atLeastOnce ? MattingJobOptions.Delivery.AT_LEAST_ONCE : MattingJobOptions.Delivery.EXACTLY_ONCE);
         conf.set(MattingJobOptions.BOUNDED, bounded);
-        conf.addAll(Configuration.fromMap(extra));
+        engine.applyExtra(conf);
         return conf;
     }
 
@@ -132,8 +108,8 @@ final class SegmentCommand implements Callable<Integer> {
         job.spec().openSegmenter().close(); // so does a missing or mismatched model
         LocalFlink.Builder flink = LocalFlink.builder()
                 .checkpointDir(checkpointDir)
-                .checkpointInterval(Duration.ofMillis(Math.max(10, Math.round(checkpointIntervalSeconds * 1000))))
-                .parallelism(parallelism)
+                .checkpointInterval(engine.checkpointInterval())
+                .parallelism(engine.parallelism)
                 .retainCheckpoints(true);
         if (restoreFrom != null) {
             flink.restoreFrom(restoreFrom);

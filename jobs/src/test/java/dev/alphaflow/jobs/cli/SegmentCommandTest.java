@@ -43,6 +43,23 @@ class SegmentCommandTest {
     }
 
     @Test
+    void engineFlagsAreTheSameAsTheOtherJobs() {
+        CommandLine.ParseResult parsed = AlphaflowCli.commandLine().parseArgs("segment", "--provider", "cuda",
+                "--allow-cpu-fallback", "--parallelism", "3", "--checkpoint-interval", "0.5",
+                "-D", "alphaflow.ort.provider=tensorrt");
+        SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+
+        Configuration conf = command.toConfiguration(Path.of("/m"));
+
+        // -D comes last and wins over the named flag
+        assertThat(conf.get(MattingJobOptions.EXECUTION_PROVIDER)).isEqualTo("tensorrt");
+        assertThat(conf.get(MattingJobOptions.ALLOW_CPU_FALLBACK)).isTrue();
+        assertThat(conf.get(MattingJobOptions.DELIVERY)).isEqualTo(MattingJobOptions.Delivery.EXACTLY_ONCE);
+        assertThat(command.engine.parallelism).isEqualTo(3);
+        assertThat(command.engine.checkpointInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+    }
+
+    @Test
     void unsetOptionsKeepTheSegmenterDefaults() {
         assertThat(SegmentationJobOptions.vosOptions(new Configuration())).isEqualTo(VosOptions.defaults());
     }
