@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.alphaflow.jobs.FrameIngest;
 import dev.alphaflow.jobs.matting.KafkaWiring;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.model.ExecutionProvider;
@@ -74,10 +75,7 @@ public final class InstancesJob {
     public record Outputs(DataStream<Instances> instances, DataStream<DeadLetter> deadLetters) {}
 
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
-        SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
-                .process(new FrameDecoder(decodeLimits))
-                .name("decode and validate").uid("decode")
-                .setBufferTimeout(FrameDecoder.OUTPUT_BUFFER_TIMEOUT_MS);
+        SingleOutputStreamOperator<DecodedFrame> decoded = FrameIngest.decode(rawFrames, decodeLimits);
         SingleOutputStreamOperator<Instances> instances = decoded
                 .process(new InstancesFunction(spec), InstancesFunction.OUTPUT_TYPE)
                 .name("instances (" + spec.card().id() + ")").uid("instances");

@@ -5,11 +5,10 @@ import java.util.Objects;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.api.common.typeinfo.Types;
 
+import dev.alphaflow.jobs.FrameIngest;
 import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.ModelCards;
 import dev.alphaflow.model.SessionSettings;
@@ -24,7 +23,6 @@ import dev.alphaflow.operators.matting.MatteEncodingOperator;
 import dev.alphaflow.operators.matting.MattedFrame;
 import dev.alphaflow.operators.matting.MattingFunction;
 import dev.alphaflow.operators.matting.MattingSpec;
-import dev.alphaflow.operators.sequencer.FrameSequencer;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.sequencer.SequencerOptions;
 import dev.alphaflow.schemas.DeadLetter;
@@ -115,20 +113,8 @@ public final class MattingJob {
     public record Outputs(DataStream<Matte> mattes, DataStream<DeadLetter> deadLetters) {}
 
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
-        SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
-                .process(new FrameDecoder(decodeLimits))
-                .name("decode and validate").uid("decode")
-                .setBufferTimeout(FrameDecoder.OUTPUT_BUFFER_TIMEOUT_MS);
-
-        // keyBy partitions by stream id; the sequencer and the matting function then share that
-        // partitioning, so the second keyed step reuses it instead of shuffling again.
-        SingleOutputStreamOperator<SequencedFrame> sequenced = decoded
-                .keyBy(DecodedFrame.byStreamId(), Types.STRING)
-                .process(new FrameSequencer(sequencerOptions))
-                .name("sequencer").uid("sequencer");
-
-        KeyedStream<SequencedFrame, String> byStream =
-                DataStreamUtils.reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING);
+        SingleOutputStreamOperator<DecodedFrame> decoded = FrameIngest.decode(rawFrames, decodeLimits);
+        KeyedStream<SequencedFrame, String> byStream = FrameIngest.sequence(decoded, sequencerOptions);
         String name = "matting (" + mattingSpec.card().id() + (batchSize > 1 ? ", batches of " + batchSize : "") + ")";
         SingleOutputStreamOperator<MattedFrame> matted = batchSize == 1
                 ? byStream.process(new MattingFunction(mattingSpec), OperatorTypes.MATTED_FRAME)

@@ -2,13 +2,12 @@ package dev.alphaflow.jobs.segmentation;
 
 import java.util.Objects;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
+import dev.alphaflow.jobs.FrameIngest;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.operators.decode.DecodeLimits;
 import dev.alphaflow.operators.decode.DecodedFrame;
@@ -18,8 +17,6 @@ import dev.alphaflow.operators.segmentation.SegmentationFunction;
 import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.operators.instances.InstancesSpec;
 import dev.alphaflow.operators.segmentation.SegmentationSpec;
-import dev.alphaflow.operators.sequencer.FrameSequencer;
-import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.sequencer.SequencerOptions;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Segmentation;
@@ -68,17 +65,8 @@ public final class SegmentationJob {
     public record Outputs(DataStream<Segmentation> segments, DataStream<DeadLetter> deadLetters) {}
 
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
-        SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
-                .process(new FrameDecoder(decodeLimits))
-                .name("decode and validate").uid("decode")
-                .setBufferTimeout(FrameDecoder.OUTPUT_BUFFER_TIMEOUT_MS);
-        SingleOutputStreamOperator<SequencedFrame> sequenced = decoded
-                .keyBy(DecodedFrame.byStreamId(), Types.STRING)
-                .process(new FrameSequencer(sequencerOptions))
-                .name("sequencer").uid("sequencer");
-        // Same partitioning as the sequencer: no second shuffle.
-        SingleOutputStreamOperator<Segmentation> segments = DataStreamUtils
-                .reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING)
+        SingleOutputStreamOperator<DecodedFrame> decoded = FrameIngest.decode(rawFrames, decodeLimits);
+        SingleOutputStreamOperator<Segmentation> segments = FrameIngest.sequence(decoded, sequencerOptions)
                 .process(new SegmentationFunction(spec), new AvroTypeInfo<>(Segmentation.class))
                 .name("segmentation (" + spec.vosOptions().featureModel().id() + " feature banks)")
                 .uid("segmentation");
