@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
 
 import dev.alphaflow.jobs.instances.InstancesJob;
 import dev.alphaflow.jobs.instances.InstancesJobOptions;
-import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.operators.instances.InstancesSpec;
 
@@ -34,6 +33,9 @@ final class InstancesCommand implements Callable<Integer> {
 
     @Mixin
     EngineOptions engine;
+
+    @Mixin
+    LocalRunOptions local;
 
     @Option(names = "--instances-topic", paramLabel = "TOPIC", defaultValue = InstancesJobOptions.DEFAULT_INSTANCES_TOPIC,
             description = "Topic the Instances records are written to (default: ${DEFAULT-VALUE}).")
@@ -66,18 +68,6 @@ final class InstancesCommand implements Callable<Integer> {
             description = "At most N instances per frame (default: ${DEFAULT-VALUE}).")
     int maxInstances;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = "alphaflow-state/instances-checkpoints",
-            description = "Where checkpoints are written (default: ${DEFAULT-VALUE}).")
-    Path checkpointDir;
-
-    @Option(names = "--restore-from", paramLabel = "CHECKPOINT",
-            description = "Resume from a retained checkpoint or savepoint folder.")
-    Path restoreFrom;
-
-    @Option(names = "--bounded",
-            description = "Stop at the frames topic's current end (archive replay) instead of running until interrupted.")
-    boolean bounded;
-
     /** The job configuration these flags describe (named flags first, then every -D). */
     Configuration toConfiguration(Path defaultModelDir) {
         Configuration conf = new Configuration();
@@ -93,7 +83,7 @@ final class InstancesCommand implements Callable<Integer> {
         conf.set(InstancesSpec.NMS, nms);
         conf.set(InstancesSpec.MAX_INSTANCES, maxInstances);
         engine.applyTo(conf);
-        conf.set(MattingJobOptions.BOUNDED, bounded);
+        local.applyTo(conf);
         engine.applyExtra(conf);
         return conf;
     }
@@ -103,15 +93,8 @@ final class InstancesCommand implements Callable<Integer> {
         Configuration conf = toConfiguration(SharedPaths.modelDir());
         InstancesJob job = InstancesJob.fromConfiguration(conf);
         job.spec().check(); // a missing model or an unknown class fails here, not in every task
-        LocalFlink.Builder flink = LocalFlink.builder()
-                .checkpointDir(checkpointDir)
-                .checkpointInterval(engine.checkpointInterval())
-                .parallelism(engine.parallelism)
-                .retainCheckpoints(true);
-        if (restoreFrom != null) {
-            flink.restoreFrom(restoreFrom);
-        }
-        StreamExecutionEnvironment env = flink.build().createEnvironment();
+        StreamExecutionEnvironment env = local.localFlink(engine, conf, Path.of("alphaflow-state", "instances-checkpoints"))
+                .createEnvironment();
         InstancesJob.wire(env, conf, job);
         JobExecutionResult result = env.execute("alphaflow instances");
         System.out.printf("job finished in %.1f s%n", result.getNetRuntime() / 1000.0);

@@ -9,11 +9,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.matting.KafkaWiring;
-import dev.alphaflow.jobs.matting.MattingJobOptions;
 
 /**
  * {@code alphaflow run}: the matting job on a local Flink MiniCluster (heap or RocksDB state as
@@ -30,32 +27,15 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = "alphaflow-state/checkpoints",
-            description = "Where checkpoints are written (default: ${DEFAULT-VALUE}).")
-    Path checkpointDir;
-
-    @Option(names = "--restore-from", paramLabel = "CHECKPOINT",
-            description = "Resume from a retained checkpoint or savepoint folder.")
-    Path restoreFrom;
-
-    @Option(names = "--bounded",
-            description = "Stop at the frames topic's current end (archive replay) instead of running until interrupted.")
-    boolean bounded;
+    @Mixin
+    LocalRunOptions local;
 
     @Override
     public Integer call() throws Exception {
         Configuration conf = job.toConfiguration(kafka, SharedPaths.modelDir());
-        conf.set(MattingJobOptions.BOUNDED, bounded);
-        LocalFlink.Builder flink = LocalFlink.builder()
-                .checkpointDir(checkpointDir)
-                .checkpointInterval(job.checkpointInterval())
-                .parallelism(job.parallelism())
-                .stateBackend(conf.get(LocalFlink.STATE_BACKEND))
-                .retainCheckpoints(true);
-        if (restoreFrom != null) {
-            flink.restoreFrom(restoreFrom);
-        }
-        StreamExecutionEnvironment env = flink.build().createEnvironment();
+        local.applyTo(conf);
+        StreamExecutionEnvironment env = local.localFlink(job.engine, conf, Path.of("alphaflow-state", "matting-checkpoints"))
+                .createEnvironment();
         KafkaWiring.wire(env, conf);
         JobExecutionResult result = env.execute("alphaflow matting");
         System.out.printf("job finished in %.1f s%n", result.getNetRuntime() / 1000.0);

@@ -8,7 +8,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import dev.alphaflow.jobs.KafkaDefaults;
-import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.matting.KafkaWiring;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.jobs.segmentation.SegmentationJob;
@@ -32,6 +31,9 @@ final class SegmentCommand implements Callable<Integer> {
 
     @Mixin
     EngineOptions engine;
+
+    @Mixin
+    LocalRunOptions local;
 
     @Option(names = "--segments-topic", paramLabel = "TOPIC", defaultValue = KafkaDefaults.SEGMENTS_TOPIC,
             description = "Topic the Segmentation records are written to (default: ${DEFAULT-VALUE}).")
@@ -59,18 +61,6 @@ final class SegmentCommand implements Callable<Integer> {
                     + "[0, 1] (0.5 measured best for prompted tracks; default 0 = off, or 1 with --track).")
     Float evidenceWeight;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", defaultValue = "alphaflow-state/segment-checkpoints",
-            description = "Where checkpoints are written (default: ${DEFAULT-VALUE}).")
-    Path checkpointDir;
-
-    @Option(names = "--restore-from", paramLabel = "CHECKPOINT",
-            description = "Resume from a retained checkpoint or savepoint folder.")
-    Path restoreFrom;
-
-    @Option(names = "--bounded",
-            description = "Stop at the frames topic's current end (archive replay) instead of running until interrupted.")
-    boolean bounded;
-
     /** The job configuration these flags describe (named flags first, then every -D). */
     Configuration toConfiguration(Path defaultModelDir) {
         Configuration conf = new Configuration();
@@ -96,7 +86,7 @@ final class SegmentCommand implements Callable<Integer> {
         if (evidenceWeight != null) {
             conf.set(SegmentationJobOptions.TRACK_EVIDENCE_WEIGHT, evidenceWeight);
         }
-        conf.set(MattingJobOptions.BOUNDED, bounded);
+        local.applyTo(conf);
         engine.applyExtra(conf);
         return conf;
     }
@@ -106,15 +96,8 @@ final class SegmentCommand implements Callable<Integer> {
         Configuration conf = toConfiguration(SharedPaths.modelDir());
         SegmentationJob job = SegmentationJob.fromConfiguration(conf); // bad options fail here, before the cluster
         job.spec().openSegmenter().close(); // so does a missing or mismatched model
-        LocalFlink.Builder flink = LocalFlink.builder()
-                .checkpointDir(checkpointDir)
-                .checkpointInterval(engine.checkpointInterval())
-                .parallelism(engine.parallelism)
-                .retainCheckpoints(true);
-        if (restoreFrom != null) {
-            flink.restoreFrom(restoreFrom);
-        }
-        StreamExecutionEnvironment env = flink.build().createEnvironment();
+        StreamExecutionEnvironment env = local.localFlink(engine, conf, Path.of("alphaflow-state", "segment-checkpoints"))
+                .createEnvironment();
         KafkaWiring.wireSegmentation(env, conf, job);
         JobExecutionResult result = env.execute("alphaflow segment");
         System.out.printf("job finished in %.1f s%n", result.getNetRuntime() / 1000.0);

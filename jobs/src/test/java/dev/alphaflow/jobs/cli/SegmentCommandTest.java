@@ -60,6 +60,25 @@ class SegmentCommandTest {
     }
 
     @Test
+    void localRuntimeFollowsTheFlagsAndTheStateBackendOption() {
+        CommandLine.ParseResult parsed = AlphaflowCli.commandLine().parseArgs("segment", "--bounded",
+                "--checkpoint-dir", "/tmp/cp", "--restore-from", "/tmp/cp/chk-7", "--parallelism", "2",
+                "-D", "alphaflow.state.backend=rocksdb");
+        SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+        Configuration conf = command.toConfiguration(Path.of("/m"));
+
+        Configuration flink = command.local.localFlink(command.engine, conf, Path.of("unused")).configuration();
+
+        assertThat(conf.get(MattingJobOptions.BOUNDED)).isTrue();
+        assertThat(flink.get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(flink.get(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY))
+                .isEqualTo(Path.of("/tmp/cp").toUri().toString());
+        assertThat(flink.get(org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH))
+                .isEqualTo(Path.of("/tmp/cp/chk-7").toUri().toString());
+        assertThat(flink.get(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(2);
+    }
+
+    @Test
     void unsetOptionsKeepTheSegmenterDefaults() {
         assertThat(SegmentationJobOptions.vosOptions(new Configuration())).isEqualTo(VosOptions.defaults());
     }
