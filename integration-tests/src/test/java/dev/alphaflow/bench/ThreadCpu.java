@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -52,16 +52,17 @@ final class ThreadCpu {
 
     /** CPU milliseconds per frame by thread group between two snapshots, largest first, the top {@code limit}. */
     static String perFrame(Snapshot before, Snapshot after, int frames, int limit) {
-        Map<String, Double> byGroup = new HashMap<>();
         Map<String, List<Double>> threadsByGroup = new HashMap<>();
         for (Map.Entry<String, Long> e : after.nanosByTid().entrySet()) {
             long delta = e.getValue() - before.nanosByTid().getOrDefault(e.getKey(), 0L);
             if (delta > 0) {
                 String group = after.nameByTid().get(e.getKey()).replaceAll("[0-9]+", "#");
-                byGroup.merge(group, delta / 1e6 / frames, Double::sum);
                 threadsByGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(delta / 1e6 / frames);
             }
         }
+        Map<String, Double> byGroup = new HashMap<>();
+        threadsByGroup.forEach((group, threads) ->
+                byGroup.put(group, threads.stream().mapToDouble(Double::doubleValue).sum()));
         double total = byGroup.values().stream().mapToDouble(Double::doubleValue).sum();
         Map<String, Double> top = new LinkedHashMap<>();
         byGroup.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(limit)
