@@ -2,7 +2,6 @@ package dev.alphaflow.jobs.instances;
 
 import java.util.Objects;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -95,16 +94,11 @@ public final class InstancesJob {
      */
     public static Outputs wire(StreamExecutionEnvironment env, Configuration conf, InstancesJob job) {
         Configuration kafka = withJobDefaults(conf);
-        DataStream<RawFrameRecord> frames = env
-                .fromSource(KafkaWiring.frameSource(kafka), WatermarkStrategy.noWatermarks(),
-                        "frames: " + kafka.get(MattingJobOptions.FRAMES_TOPIC))
-                .uid("frames-source");
-        Outputs outputs = job.build(frames);
+        Outputs outputs = job.build(KafkaWiring.frames(env, kafka));
         String topic = kafka.get(InstancesJobOptions.INSTANCES_TOPIC);
         outputs.instances().sinkTo(KafkaWiring.instancesSink(kafka, topic)).name("instances: " + topic)
                 .uid("instances-sink");
-        outputs.deadLetters().sinkTo(KafkaWiring.deadLetterSink(kafka))
-                .name("dlq: " + kafka.get(MattingJobOptions.DEAD_LETTER_TOPIC)).uid("dlq-sink");
+        KafkaWiring.sinkDeadLetters(outputs.deadLetters(), kafka);
         return outputs;
     }
 

@@ -46,13 +46,22 @@ public final class KafkaWiring {
 
     /** Runs the given job graph between the Kafka topics named in {@code conf}. */
     public static MattingJob.Outputs wire(StreamExecutionEnvironment env, Configuration conf, MattingJob job) {
-        DataStream<RawFrameRecord> frames = env
+        MattingJob.Outputs outputs = job.build(frames(env, conf));
+        outputs.mattes().sinkTo(matteSink(conf)).name("mattes: " + conf.get(MattingJobOptions.MATTES_TOPIC)).uid("mattes-sink");
+        sinkDeadLetters(outputs.deadLetters(), conf);
+        return outputs;
+    }
+
+    /** The frames topic as a stream of raw records: the source every job starts from (uid {@code frames-source}). */
+    public static DataStream<RawFrameRecord> frames(StreamExecutionEnvironment env, Configuration conf) {
+        return env
                 .fromSource(frameSource(conf), WatermarkStrategy.noWatermarks(), "frames: " + conf.get(MattingJobOptions.FRAMES_TOPIC))
                 .uid("frames-source");
-        MattingJob.Outputs outputs = job.build(frames);
-        outputs.mattes().sinkTo(matteSink(conf)).name("mattes: " + conf.get(MattingJobOptions.MATTES_TOPIC)).uid("mattes-sink");
-        outputs.deadLetters().sinkTo(deadLetterSink(conf)).name("dlq: " + conf.get(MattingJobOptions.DEAD_LETTER_TOPIC)).uid("dlq-sink");
-        return outputs;
+    }
+
+    /** Writes a job's dead letters to the dead-letter topic (uid {@code dlq-sink}). */
+    public static void sinkDeadLetters(DataStream<DeadLetter> deadLetters, Configuration conf) {
+        deadLetters.sinkTo(deadLetterSink(conf)).name("dlq: " + conf.get(MattingJobOptions.DEAD_LETTER_TOPIC)).uid("dlq-sink");
     }
 
     public static KafkaSource<RawFrameRecord> frameSource(Configuration conf) {
@@ -91,12 +100,9 @@ public final class KafkaWiring {
     /** Runs the segmentation job graph between the Kafka topics named in {@code conf}. */
     public static SegmentationJob.Outputs wireSegmentation(StreamExecutionEnvironment env, Configuration conf,
             SegmentationJob job) {
-        DataStream<RawFrameRecord> frames = env
-                .fromSource(frameSource(conf), WatermarkStrategy.noWatermarks(), "frames: " + conf.get(MattingJobOptions.FRAMES_TOPIC))
-                .uid("frames-source");
-        SegmentationJob.Outputs outputs = job.build(frames);
+        SegmentationJob.Outputs outputs = job.build(frames(env, conf));
         outputs.segments().sinkTo(segmentSink(conf)).name("segments: " + conf.get(MattingJobOptions.SEGMENTS_TOPIC)).uid("segments-sink");
-        outputs.deadLetters().sinkTo(deadLetterSink(conf)).name("dlq: " + conf.get(MattingJobOptions.DEAD_LETTER_TOPIC)).uid("dlq-sink");
+        sinkDeadLetters(outputs.deadLetters(), conf);
         return outputs;
     }
 
