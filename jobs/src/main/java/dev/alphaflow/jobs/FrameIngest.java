@@ -9,39 +9,63 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import dev.alphaflow.operators.decode.DecodeLimits;
 import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.decode.FrameDecoder;
+import dev.alphaflow.operators.decode.FrameDecoder.PixelDecoding;
+import dev.alphaflow.operators.decode.PixelDecoder;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.operators.sequencer.FrameSequencer;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.sequencer.SequencerOptions;
+import dev.alphaflow.schemas.DeadLetter;
 
 /**
- * The front the jobs share: raw frame records are decoded and validated (rejects go to the
- * {@link FrameDecoder#DEAD_LETTERS} side output of the returned operator), then, for the jobs with per-stream
- * state, keyed by stream id and put in order by the sequencer. Operator names and uids are the same in every job.
+ * The front the jobs share: raw frame records are validated and decoded (rejects become dead letters), then, for the
+ * jobs with per-stream state, keyed by stream id and put in order by the sequencer. Operator names and uids are the
+ * same in every job.
  */
 public final class FrameIngest {
     private FrameIngest() {}
 
-    /** Decode and validate; the side output {@link FrameDecoder#DEAD_LETTERS} holds the rejected records. */
-    public static SingleOutputStreamOperator<DecodedFrame> decode(DataStream<RawFrameRecord> rawFrames,
-            DecodeLimits limits) {
-        return rawFrames
+    /** Frames with their pixels and the records rejected on the way. */
+    public record Decoded(DataStream<DecodedFrame> frames, DataStream<DeadLetter> deadLetters) {}
+
+    /** Frames in order per stream, keyed by stream id, with their pixels, and the records rejected on the way. */
+    public record Sequenced(KeyedStream<SequencedFrame, String> frames, DataStream<DeadLetter> deadLetters) {}
+
+    /** Validate and decode in one step, for the jobs without a keyBy (chained to the source). */
+    public static Decoded decode(DataStream<RawFrameRecord> rawFrames, DecodeLimits limits) {
+        SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
                 .process(new FrameDecoder(limits))
-                .name("decode and validate").uid("decode")
-                // each decoded frame goes to the keyed operators as soon as it is written (see the constant)
-                .setBufferTimeout(FrameDecoder.OUTPUT_BUFFER_TIMEOUT_MS);
+                .name("decode and validate").uid("decode");
+        return new Decoded(decoded, decoded.getSideOutput(FrameDecoder.DEAD_LETTERS));
     }
 
     /**
-     * keyBy(stream id) → sequencer (duplicates, gaps, resets, END, idle streams). The result is keyed the same way,
-     * so the stateful operator after it shares the sequencer's partitioning instead of shuffling again.
+     * validate → keyBy(stream id) → decode pixels → sequencer (duplicates, gaps, resets, END, idle streams).
+     *
+     * <p>Pixels are decoded after the keyBy, in the keyed task: the shuffle carries the compressed image instead of
+     * 1.2 MB of RGB per 854×480 frame, and the decode runs in the thread that runs the model next, one after the
+     * other as in a plain loop, instead of on another thread that takes a core from ONNX Runtime's threads in the
+     * middle of an inference (BENCHMARKS.md). A frame whose pixels do not decode is dead-lettered before the
+     * sequencer, as before. The result is keyed the same way, so the stateful operator after it shares the
+     * partitioning instead of shuffling again.
      */
-    public static KeyedStream<SequencedFrame, String> sequence(DataStream<DecodedFrame> decoded,
+    public static Sequenced sequence(DataStream<RawFrameRecord> rawFrames, DecodeLimits limits,
             SequencerOptions options) {
-        SingleOutputStreamOperator<SequencedFrame> sequenced = decoded
+        SingleOutputStreamOperator<DecodedFrame> validated = rawFrames
+                .process(new FrameDecoder(limits, PixelDecoding.AFTER_KEY_BY))
+                .name("validate").uid("decode")
+                // each frame goes to the keyed operators as soon as it is written (see the constant)
+                .setBufferTimeout(FrameDecoder.OUTPUT_BUFFER_TIMEOUT_MS);
+        SingleOutputStreamOperator<DecodedFrame> decoded = validated
                 .keyBy(DecodedFrame.byStreamId(), Types.STRING)
+                .process(new PixelDecoder(limits))
+                .name("decode pixels").uid("decode-pixels");
+        SingleOutputStreamOperator<SequencedFrame> sequenced = DataStreamUtils
+                .reinterpretAsKeyedStream(decoded, DecodedFrame.byStreamId(), Types.STRING)
                 .process(new FrameSequencer(options))
                 .name("sequencer").uid("sequencer");
-        return DataStreamUtils.reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING);
+        return new Sequenced(
+                DataStreamUtils.reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING),
+                validated.getSideOutput(FrameDecoder.DEAD_LETTERS).union(decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)));
     }
 }

@@ -13,8 +13,6 @@ import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.model.ExecutionProvider;
 import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.operators.decode.DecodeLimits;
-import dev.alphaflow.operators.decode.DecodedFrame;
-import dev.alphaflow.operators.decode.FrameDecoder;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.operators.instances.InstancesFunction;
 import dev.alphaflow.operators.instances.InstancesSpec;
@@ -74,11 +72,11 @@ public final class InstancesJob {
     public record Outputs(DataStream<Instances> instances, DataStream<DeadLetter> deadLetters) {}
 
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
-        SingleOutputStreamOperator<DecodedFrame> decoded = FrameIngest.decode(rawFrames, decodeLimits);
-        SingleOutputStreamOperator<Instances> instances = decoded
+        FrameIngest.Decoded decoded = FrameIngest.decode(rawFrames, decodeLimits);
+        SingleOutputStreamOperator<Instances> instances = decoded.frames()
                 .process(new InstancesFunction(spec), InstancesFunction.OUTPUT_TYPE)
                 .name("instances (" + spec.card().id() + ")").uid("instances");
-        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)
+        DataStream<DeadLetter> deadLetters = decoded.deadLetters()
                 .union(instances.getSideOutput(InstancesFunction.DEAD_LETTERS));
         return new Outputs(instances, deadLetters);
     }

@@ -10,7 +10,6 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -66,12 +65,6 @@ public final class LocalFlink {
             .withDescription("Keyed state backend of the local runtime: HASHMAP (heap; checkpoints hold exactly the "
                     + "live state) or ROCKSDB (local disk; for state larger than the heap).");
 
-    /**
-     * Network buffer size of the local runtime ({@code taskmanager.memory.segment-size}); Flink's default is 32 KB.
-     * Set the same on a Flink cluster that carries decoded frames (see the README).
-     */
-    public static final MemorySize NETWORK_BUFFER_SIZE = MemorySize.parse("256kb");
-
     private final Configuration configuration;
     private final int parallelism;
 
@@ -89,11 +82,6 @@ public final class LocalFlink {
         c.set(CoreOptions.DEFAULT_PARALLELISM, b.parallelism);
         c.set(TaskManagerOptions.NUM_TASK_SLOTS, b.taskSlots < 0 ? b.parallelism : b.taskSlots);
         c.set(PipelineOptions.GENERIC_TYPES, false);
-        // A decoded 854×480 frame (1.2 MB RGB) crosses the keyBy as one record. With Flink's 32 KB network
-        // buffers at most ~25 buffers (~0.8 MB) of a channel are in flight, so the matting task found the next
-        // frame only partly sent and waited ~5 ms per frame for the rest, buffer by buffer (BENCHMARKS.md);
-        // with 256 KB buffers the next frames are queued whole before the current one is done.
-        c.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, NETWORK_BUFFER_SIZE);
         if (b.restartAttempts > 0) {
             c.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
             c.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, b.restartAttempts);

@@ -15,8 +15,6 @@ import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.rvm.RvmOptions;
 import dev.alphaflow.operators.OperatorTypes;
 import dev.alphaflow.operators.decode.DecodeLimits;
-import dev.alphaflow.operators.decode.DecodedFrame;
-import dev.alphaflow.operators.decode.FrameDecoder;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.operators.matting.BatchingMattingOperator;
 import dev.alphaflow.operators.matting.MatteEncodingOperator;
@@ -113,8 +111,8 @@ public final class MattingJob {
     public record Outputs(DataStream<Matte> mattes, DataStream<DeadLetter> deadLetters) {}
 
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
-        SingleOutputStreamOperator<DecodedFrame> decoded = FrameIngest.decode(rawFrames, decodeLimits);
-        KeyedStream<SequencedFrame, String> byStream = FrameIngest.sequence(decoded, sequencerOptions);
+        FrameIngest.Sequenced sequenced = FrameIngest.sequence(rawFrames, decodeLimits, sequencerOptions);
+        KeyedStream<SequencedFrame, String> byStream = sequenced.frames();
         String name = "matting (" + mattingSpec.card().id() + (batchSize > 1 ? ", batches of " + batchSize : "") + ")";
         SingleOutputStreamOperator<MattedFrame> matted = batchSize == 1
                 ? byStream.process(new MattingFunction(mattingSpec), OperatorTypes.MATTED_FRAME)
@@ -132,7 +130,7 @@ public final class MattingJob {
                 : matted.map(MattedFrame::encode, OperatorTypes.MATTE);
         mattes.name(encodeName).uid("encode");
 
-        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)
+        DataStream<DeadLetter> deadLetters = sequenced.deadLetters()
                 .union(matted.getSideOutput(MattingFunction.DEAD_LETTERS));
         return new Outputs(mattes, deadLetters);
     }

@@ -10,8 +10,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import dev.alphaflow.jobs.FrameIngest;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.operators.decode.DecodeLimits;
-import dev.alphaflow.operators.decode.DecodedFrame;
-import dev.alphaflow.operators.decode.FrameDecoder;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.operators.segmentation.SegmentationFunction;
 import dev.alphaflow.model.SessionSettings;
@@ -65,12 +63,12 @@ public final class SegmentationJob {
     public record Outputs(DataStream<Segmentation> segments, DataStream<DeadLetter> deadLetters) {}
 
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
-        SingleOutputStreamOperator<DecodedFrame> decoded = FrameIngest.decode(rawFrames, decodeLimits);
-        SingleOutputStreamOperator<Segmentation> segments = FrameIngest.sequence(decoded, sequencerOptions)
+        FrameIngest.Sequenced sequenced = FrameIngest.sequence(rawFrames, decodeLimits, sequencerOptions);
+        SingleOutputStreamOperator<Segmentation> segments = sequenced.frames()
                 .process(new SegmentationFunction(spec), new AvroTypeInfo<>(Segmentation.class))
                 .name("segmentation (" + spec.vosOptions().featureModel().id() + " feature banks)")
                 .uid("segmentation");
-        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)
+        DataStream<DeadLetter> deadLetters = sequenced.deadLetters()
                 .union(segments.getSideOutput(SegmentationFunction.DEAD_LETTERS));
         return new Outputs(segments, deadLetters);
     }

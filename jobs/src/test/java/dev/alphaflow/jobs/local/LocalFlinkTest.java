@@ -9,7 +9,6 @@ import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -45,8 +44,9 @@ class LocalFlinkTest {
         assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS)).isEqualTo(2);
         assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY)).isEqualTo(Duration.ofMillis(100));
         assertThat(c.getOptional(StateRecoveryOptions.SAVEPOINT_PATH)).isEmpty();
-        // decoded frames fit a channel's in-flight buffers whole
-        assertThat(c.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE)).isEqualTo(MemorySize.parse("256kb"));
+        // Flink's 32 KB network buffers: compressed frames cross the keyBy, a channel holds a few of them in flight,
+        // and a checkpoint barrier behind a backlog waits for a few frames, not dozens
+        assertThat(c.contains(TaskManagerOptions.MEMORY_SEGMENT_SIZE)).isFalse();
     }
 
     @Test

@@ -10,8 +10,9 @@ import dev.alphaflow.schemas.Control;
 /**
  * A validated frame: its pixels as interleaved RGB24 plus where it came from.
  *
- * <p>{@link #rgb} is null only for control-only frames (an END or RESET without pixels). A Flink POJO (public no-arg
- * constructor, public fields), so it travels between operators without Kryo.
+ * <p>{@link #rgb} is null for control-only frames (an END or RESET without pixels) and, until {@link PixelDecoder} has
+ * run, for frames whose image is still encoded ({@link #undecodedValue}). A Flink POJO (public no-arg constructor,
+ * public fields), so it travels between operators without Kryo.
  */
 public class DecodedFrame {
 
@@ -23,6 +24,11 @@ public class DecodedFrame {
     public int height;
     /** Interleaved RGB24, {@code width * height * 3} bytes; null for a control-only frame. */
     public byte[] rgb;
+    /**
+     * The Kafka value of a JPEG or PNG frame whose pixels are still to be decoded ({@link PixelDecoder}), kept whole so
+     * that a frame that fails there reaches the dead-letter topic as it came; null once {@link #rgb} is set.
+     */
+    public byte[] undecodedValue;
     public Control control = Control.NONE;
     public String sourceTopic;
     public int sourcePartition;
@@ -39,9 +45,33 @@ public class DecodedFrame {
         return frame -> frame.streamId;
     }
 
-    /** True when this frame carries pixels to process. */
+    /** True when this frame carries pixels to process (decoded or not yet). */
     public boolean hasPixels() {
-        return rgb != null;
+        return rgb != null || undecodedValue != null;
+    }
+
+    /** True when this frame's pixels are still encoded in {@link #undecodedValue}. */
+    public boolean pixelsPending() {
+        return rgb == null && undecodedValue != null;
+    }
+
+    /** A copy of this frame with its decoded pixels in place of the Kafka value; {@code decodeMicros} is added. */
+    public DecodedFrame withPixels(byte[] decodedRgb, long moreDecodeMicros) {
+        DecodedFrame d = new DecodedFrame();
+        d.streamId = streamId;
+        d.seq = seq;
+        d.eventTimeMs = eventTimeMs;
+        d.kafkaTimestampMs = kafkaTimestampMs;
+        d.width = width;
+        d.height = height;
+        d.rgb = Objects.requireNonNull(decodedRgb, "decodedRgb");
+        d.control = control;
+        d.sourceTopic = sourceTopic;
+        d.sourcePartition = sourcePartition;
+        d.sourceOffset = sourceOffset;
+        d.prompts = prompts;
+        d.decodeMicros = decodeMicros + moreDecodeMicros;
+        return d;
     }
 
     @Override
@@ -59,6 +89,7 @@ public class DecodedFrame {
                 && control == other.control
                 && Objects.equals(sourceTopic, other.sourceTopic)
                 && Arrays.equals(rgb, other.rgb)
+                && Arrays.equals(undecodedValue, other.undecodedValue)
                 && Arrays.equals(prompts, other.prompts);
     }
 
@@ -70,6 +101,6 @@ public class DecodedFrame {
     @Override
     public String toString() {
         return "DecodedFrame{" + streamId + "#" + seq + ", " + width + "x" + height
-                + (rgb == null ? ", no pixels" : "") + (control == Control.NONE ? "" : ", " + control) + "}";
+                + (rgb != null ? "" : undecodedValue != null ? ", pixels not decoded yet" : ", no pixels") + (control == Control.NONE ? "" : ", " + control) + "}";
     }
 }

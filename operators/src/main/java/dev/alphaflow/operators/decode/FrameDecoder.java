@@ -36,6 +36,12 @@ import dev.alphaflow.schemas.serde.AvroDecodeException;
  * and finally that the decoded size is the declared one. A control-only frame (END or RESET with an empty payload)
  * is valid without pixels; a RESET or END that carries pixels is validated like any frame.
  *
+ * <p>With {@link PixelDecoding#AFTER_KEY_BY} every check but the last two runs here and the JPEG or PNG frame
+ * leaves with its Kafka value instead of its pixels; {@link PixelDecoder}, chained after the keyBy, decodes them
+ * with the same checks and dead letters. The keyed jobs do this: the shuffle then carries the compressed image
+ * (75 KB instead of 1.2 MB of RGB for a DAVIS JPEG at 854×480), and the decode runs in the thread that also runs the model instead of
+ * competing with it for a core (BENCHMARKS.md).
+ *
  * <pre>{@code
  * SingleOutputStreamOperator<DecodedFrame> frames = raw
  *     .process(new FrameDecoder(DecodeLimits.defaults()))
@@ -70,7 +76,19 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
     private static final byte[] JPEG_MAGIC = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
     private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
+    /** Where a JPEG or PNG frame's pixels are decoded. */
+    public enum PixelDecoding {
+        /** Here: every frame leaves with its RGB pixels. */
+        HERE,
+        /**
+         * By {@link PixelDecoder} after the keyBy: a JPEG or PNG frame leaves with its Kafka value in
+         * {@link DecodedFrame#undecodedValue} (header and sizes already checked); RAW_RGB24 frames leave with pixels.
+         */
+        AFTER_KEY_BY
+    }
+
     private final DecodeLimits limits;
+    private final PixelDecoding pixelDecoding;
 
     private transient AvroCodec<Frame> codec;
     private transient Counter framesDecoded;
@@ -81,12 +99,22 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         this(DecodeLimits.defaults());
     }
 
+    /** A decoder that decodes pixels here ({@link PixelDecoding#HERE}). */
     public FrameDecoder(DecodeLimits limits) {
+        this(limits, PixelDecoding.HERE);
+    }
+
+    public FrameDecoder(DecodeLimits limits, PixelDecoding pixelDecoding) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.pixelDecoding = Objects.requireNonNull(pixelDecoding, "pixelDecoding");
     }
 
     public DecodeLimits limits() {
         return limits;
+    }
+
+    public PixelDecoding pixelDecoding() {
+        return pixelDecoding;
     }
 
     @Override
@@ -113,7 +141,9 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
             out.collect(decoded);
         } catch (Rejected rejected) {
             deadLetterCounters.get(rejected.reason).inc();
-            ctx.output(DEAD_LETTERS, deadLetter(raw, frame, rejected, ctx.timerService().currentProcessingTime()));
+            ctx.output(DEAD_LETTERS, deadLetter(limits, raw.topic, raw.partition, raw.offset,
+                    frame != null ? frame.getStreamId() : streamIdFromKey(raw), frame == null ? null : frame.getSeq(),
+                    raw.value, rejected, ctx.timerService().currentProcessingTime()));
         }
     }
 
@@ -169,9 +199,14 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
             throw new Rejected(DeadLetterReason.TRUNCATED_PAYLOAD,
                     "empty payload; only END and RESET frames may come without pixels");
         }
-        decoded.rgb = declaredCodec == Codec.RAW_RGB24
-                ? checkRaw(payload, width, height)
-                : decodeImage(declaredCodec, payload, width, height);
+        if (declaredCodec == Codec.RAW_RGB24) {
+            decoded.rgb = checkRaw(payload, width, height);
+        } else if (pixelDecoding == PixelDecoding.HERE) {
+            decoded.rgb = decodeImage(limits, declaredCodec, payload, width, height);
+        } else {
+            checkHeader(limits, declaredCodec, payload, width, height);
+            decoded.undecodedValue = raw.value;
+        }
         return decoded;
     }
 
@@ -184,7 +219,9 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         return payload;
     }
 
-    private byte[] decodeImage(Codec declaredCodec, byte[] payload, int width, int height) throws Rejected {
+    /** Signature, header and sizes: everything that can be checked without decoding a pixel. */
+    private static void checkHeader(DecodeLimits limits, Codec declaredCodec, byte[] payload, int width, int height)
+            throws Rejected {
         checkSignature(declaredCodec, payload);
         Dimensions header;
         try {
@@ -202,6 +239,12 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         if (header.width() != width || header.height() != height) {
             throw sizeMismatch(declaredCodec, width, height, header.width(), header.height());
         }
+    }
+
+    /** All checks, then the pixels; also what {@link PixelDecoder} runs. */
+    static byte[] decodeImage(DecodeLimits limits, Codec declaredCodec, byte[] payload, int width, int height)
+            throws Rejected {
+        checkHeader(limits, declaredCodec, payload, width, height);
         RgbImage image;
         try {
             image = ImageCodec.decode(payload);
@@ -243,18 +286,20 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
                 "declared %dx%d but the %s is %dx%d", width, height, codec, actualWidth, actualHeight));
     }
 
-    private DeadLetter deadLetter(RawFrameRecord raw, Frame frame, Rejected rejected, long nowMs) {
-        byte[] value = raw.value == null ? new byte[0] : raw.value;
+    /** The dead letter of a rejected Kafka value (cut to the limit); also what {@link PixelDecoder} writes. */
+    static DeadLetter deadLetter(DecodeLimits limits, String topic, int partition, long offset, String streamId,
+            Long seq, byte[] kafkaValue, Rejected rejected, long nowMs) {
+        byte[] value = kafkaValue == null ? new byte[0] : kafkaValue;
         int kept = Math.min(value.length, limits.maxDeadLetterPayloadBytes());
         return DeadLetter.newBuilder()
                 .setStage(STAGE)
                 .setReason(rejected.reason)
                 .setMessage(rejected.getMessage())
-                .setSourceTopic(raw.topic)
-                .setSourcePartition(raw.partition)
-                .setSourceOffset(raw.offset)
-                .setStreamId(frame != null ? frame.getStreamId() : streamIdFromKey(raw))
-                .setSeq(frame == null ? null : frame.getSeq())
+                .setSourceTopic(topic)
+                .setSourcePartition(partition)
+                .setSourceOffset(offset)
+                .setStreamId(streamId)
+                .setSeq(seq)
                 .setOriginalSize(value.length)
                 .setOriginal(ByteBuffer.wrap(value, 0, kept).slice())
                 .setOriginalTruncated(kept < value.length)
@@ -267,7 +312,7 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         return raw.key == null ? null : new String(raw.key, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
+    static byte[] bytes(ByteBuffer buffer) {
         if (buffer == null) {
             return new byte[0];
         }
@@ -281,7 +326,7 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
     }
 
     /** Why a record is rejected; control flow inside this function only, so no stack trace. */
-    private static final class Rejected extends Exception {
+    static final class Rejected extends Exception {
         private static final long serialVersionUID = 1L;
         final DeadLetterReason reason;
 
