@@ -27,7 +27,7 @@ import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Matte;
 
 /**
- * The matting job graph: raw frame records → decode and validate → keyBy(stream id) → sequencer →
+ * The matting job graph: raw frame records → validate → keyBy(stream id) → decode pixels → sequencer →
  * RVM matting with per-stream recurrent state → PNG encoding (on its own thread, overlapping the next
  * frame's inference) → mattes, plus the dead letters of every stage.
  *

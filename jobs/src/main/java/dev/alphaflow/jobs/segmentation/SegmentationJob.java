@@ -20,8 +20,8 @@ import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Segmentation;
 
 /**
- * The video object segmentation job graph: raw frame records → decode and validate → keyBy(stream id) → sequencer →
- * segmentation with per-object feature banks in keyed state → segments, plus the dead letters of every stage
+ * The video object segmentation job graph: raw frame records → validate → keyBy(stream id) → decode pixels →
+ * sequencer → segmentation with per-object feature banks in keyed state → segments, plus the dead letters of every stage
  * (including prompts that cannot be applied).
  *
  * <pre>{@code
