@@ -66,6 +66,7 @@ public final class FrameIngest {
                 .name("sequencer").uid("sequencer");
         return new Sequenced(
                 DataStreamUtils.reinterpretAsKeyedStream(sequenced, SequencedFrame.byStreamId(), Types.STRING),
-                validated.getSideOutput(FrameDecoder.DEAD_LETTERS).union(decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)));
+                validated.getSideOutput(FrameDecoder.DEAD_LETTERS)
+                        .union(decoded.getSideOutput(FrameDecoder.DEAD_LETTERS)));
     }
 }

@@ -101,6 +101,7 @@ public class DecodedFrame {
     @Override
     public String toString() {
         return "DecodedFrame{" + streamId + "#" + seq + ", " + width + "x" + height
-                + (rgb != null ? "" : undecodedValue != null ? ", pixels not decoded yet" : ", no pixels") + (control == Control.NONE ? "" : ", " + control) + "}";
+                + (rgb != null ? "" : undecodedValue != null ? ", pixels not decoded yet" : ", no pixels")
+                + (control == Control.NONE ? "" : ", " + control) + "}";
     }
 }

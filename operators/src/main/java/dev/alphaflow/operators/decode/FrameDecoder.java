@@ -39,8 +39,8 @@ import dev.alphaflow.schemas.serde.AvroDecodeException;
  * <p>With {@link PixelDecoding#AFTER_KEY_BY} every check but the last two runs here and the JPEG or PNG frame
  * leaves with its Kafka value instead of its pixels; {@link PixelDecoder}, chained after the keyBy, decodes them
  * with the same checks and dead letters. The keyed jobs do this: the shuffle then carries the compressed image
- * (75 KB instead of 1.2 MB of RGB for a DAVIS JPEG at 854×480), and the decode runs in the thread that also runs the model instead of
- * competing with it for a core (BENCHMARKS.md).
+ * (75 KB instead of 1.2 MB of RGB for a DAVIS JPEG at 854×480), and the decode runs in the thread that also runs the
+ * model instead of competing with it for a core (BENCHMARKS.md).
  *
  * <pre>{@code
  * SingleOutputStreamOperator<DecodedFrame> frames = raw
@@ -122,11 +122,17 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         codec = AvroCodec.of(Frame.class);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         framesDecoded = metrics.counter(FRAMES_DECODED_METRIC);
-        MetricGroup deadLetters = metrics.addGroup(DEAD_LETTERS_METRIC_GROUP);
-        deadLetterCounters = new EnumMap<>(DeadLetterReason.class);
+        deadLetterCounters = deadLetterCounters(metrics);
+    }
+
+    /** One counter per reason in group {@value #DEAD_LETTERS_METRIC_GROUP}; also {@link PixelDecoder}'s. */
+    static Map<DeadLetterReason, Counter> deadLetterCounters(MetricGroup metrics) {
+        MetricGroup group = metrics.addGroup(DEAD_LETTERS_METRIC_GROUP);
+        Map<DeadLetterReason, Counter> counters = new EnumMap<>(DeadLetterReason.class);
         for (DeadLetterReason reason : DeadLetterReason.values()) {
-            deadLetterCounters.put(reason, deadLetters.counter(reason.name()));
+            counters.put(reason, group.counter(reason.name()));
         }
+        return counters;
     }
 
     @Override
@@ -241,10 +247,18 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         }
     }
 
-    /** All checks, then the pixels; also what {@link PixelDecoder} runs. */
-    static byte[] decodeImage(DecodeLimits limits, Codec declaredCodec, byte[] payload, int width, int height)
+    /** All checks, then the pixels. */
+    private static byte[] decodeImage(DecodeLimits limits, Codec declaredCodec, byte[] payload, int width, int height)
             throws Rejected {
         checkHeader(limits, declaredCodec, payload, width, height);
+        return decodePixels(declaredCodec, payload, width, height);
+    }
+
+    /**
+     * The pixels of a payload whose header {@link #checkHeader} accepted, and the check that they have the declared
+     * size; what {@link PixelDecoder} runs after the keyBy.
+     */
+    static byte[] decodePixels(Codec declaredCodec, byte[] payload, int width, int height) throws Rejected {
         RgbImage image;
         try {
             image = ImageCodec.decode(payload);

@@ -1,6 +1,5 @@
 package dev.alphaflow.operators.decode;
 
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,7 +19,8 @@ import dev.alphaflow.schemas.serde.AvroDecodeException;
  * {@link FrameDecoder.PixelDecoding#AFTER_KEY_BY}; other frames pass untouched. Keyed by stream id (it keeps no
  * state; being keyed lets the sequencer after it share the partitioning), chained after the keyBy and before
  * the sequencer, so a frame whose pixels do not decode never reaches the sequencer, exactly as when
- * {@link FrameDecoder} decodes them itself: same checks, same reasons, same dead letters (stage
+ * {@link FrameDecoder} decodes them itself: the same checks (signature, header and sizes before the keyBy, pixels
+ * and their size here), the same reasons and the same dead letters (stage
  * {@value FrameDecoder#STAGE}, the whole Kafka value as the original) on {@link FrameDecoder#DEAD_LETTERS}.
  *
  * <pre>{@code
@@ -56,11 +56,7 @@ public class PixelDecoder extends KeyedProcessFunction<String, DecodedFrame, Dec
         codec = AvroCodec.of(Frame.class);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         framesDecoded = metrics.counter(FrameDecoder.FRAMES_DECODED_METRIC);
-        MetricGroup deadLetters = metrics.addGroup(FrameDecoder.DEAD_LETTERS_METRIC_GROUP);
-        deadLetterCounters = new EnumMap<>(DeadLetterReason.class);
-        for (DeadLetterReason reason : DeadLetterReason.values()) {
-            deadLetterCounters.put(reason, deadLetters.counter(reason.name()));
-        }
+        deadLetterCounters = FrameDecoder.deadLetterCounters(metrics);
     }
 
     @Override
@@ -72,7 +68,8 @@ public class PixelDecoder extends KeyedProcessFunction<String, DecodedFrame, Dec
         long start = System.nanoTime();
         try {
             Frame parsed = parse(frame.undecodedValue);
-            byte[] rgb = FrameDecoder.decodeImage(limits, parsed.getCodec(), FrameDecoder.bytes(parsed.getPayload()),
+            // signature, header and sizes were checked before the keyBy, on these same bytes
+            byte[] rgb = FrameDecoder.decodePixels(parsed.getCodec(), FrameDecoder.bytes(parsed.getPayload()),
                     frame.width, frame.height);
             framesDecoded.inc();
             out.collect(frame.withPixels(rgb, (System.nanoTime() - start) / 1_000));
