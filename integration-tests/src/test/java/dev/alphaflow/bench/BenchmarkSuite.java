@@ -41,11 +41,13 @@ import dev.alphaflow.model.rvm.RvmOptions;
  *       {@code single,streams,batch,state,live,checkpoint}</li>
  *   <li>{@code alphaflow.bench.reps} (5), {@code alphaflow.bench.warmup} (2: unmeasured pairs before the pipeline
  *       comparisons, while the JIT compiles Flink's, Kafka's and the job's code), {@code alphaflow.bench.ratio} (0.25), {@code alphaflow.bench.threads} (2),
- *       {@code alphaflow.bench.single.frames} (240), {@code alphaflow.bench.single.parallelism} (2),
+ *       {@code alphaflow.bench.single.frames} (960: a 240-frame replay is
+ *       ~9 s, during which the JIT is still compiling Flink's and Kafka's code on the cores the model needs), {@code alphaflow.bench.single.parallelism} (2),
  *       {@code alphaflow.bench.streams.count} (8),
  *       {@code alphaflow.bench.streams.frames} (16), {@code alphaflow.bench.streams.parallelism} (2),
  *       {@code alphaflow.bench.streams.threads} (1)</li>
- *   <li>{@code alphaflow.bench.spinning} (the job's default, {@code alphaflow.ort.spinning}) and
+ *   <li>{@code alphaflow.bench.spinning} (the job's default, {@code alphaflow.ort.spinning}),
+ *       {@code alphaflow.bench.dynamic-block-base} (the job's default, {@code alphaflow.ort.dynamic-block-base}) and
  *       {@code alphaflow.bench.provider} ({@code cpu}): ONNX Runtime settings of both contenders</li>
  *   <li>{@code alphaflow.bench.conf.KEY=VALUE} — any Flink or job option for the benchmark jobs (e.g.
  *       {@code alphaflow.bench.conf.alphaflow.state.backend=rocksdb})</li>
@@ -69,6 +71,8 @@ public final class BenchmarkSuite {
     static final int[] CHECKPOINT_STREAMS = {1, 16, 64};
     static final int[] BATCH_SIZES = {1, 2, 4, 8};
     static final Duration BATCH_TIMEOUT = Duration.ofMillis(50);
+    /** Frames of the bare-loop-only spinning comparison: no JIT tail to wait out there, so a shorter run will do. */
+    static final int BARE_SPINNING_FRAMES = 240;
 
     private BenchmarkSuite() {}
 
@@ -153,12 +157,12 @@ public final class BenchmarkSuite {
         results.add("perf.single_stream.pipeline_vs_bare", String.format(Locale.ROOT, "%.3f", c.medianRatio()),
                 String.format(Locale.ROOT, "archive replay of 1 stream × %d frames (dance-twirl forwards and "
                         + "backwards), exactly-once, checkpoints every %d s, job parallelism %d, state backend %s; "
-                        + "ORT intra-op threads %d and thread spinning %s for both contenders; after %d unmeasured "
-                        + "pairs, median of %d alternated pairs: %s", workload.frameCount(),
+                        + "ORT intra-op threads %d, thread spinning %s and dynamic block base %d for both contenders; "
+                        + "after %d unmeasured pairs, median of %d alternated pairs: %s", workload.frameCount(),
                         CHECKPOINT_INTERVAL.toSeconds(), s.singleParallelism, job.stateBackend().flinkName(), s.threads,
-                        spinning().optionName(), s.warmupPairs, s.reps, c.summary()));
+                        spinning().optionName(), dynamicBlockBase(), s.warmupPairs, s.reps, c.summary()));
         if (spinning() != ThreadSpinning.ALWAYS) {
-            bareSpinning(s, workload, results);
+            bareSpinning(s, Workload.singleStream(video, Math.min(s.singleFrames, BARE_SPINNING_FRAMES)), results);
         }
         return c;
     }
@@ -211,10 +215,10 @@ public final class BenchmarkSuite {
                 String.format(Locale.ROOT, "%d streams × %d frames (854×480) replayed together, exactly-once, "
                         + "checkpoints every %d s, state backend %s; pipeline: parallelism %d, ORT intra-op threads "
                         + "%d per subtask (one session shared by the subtasks); bare loop: one thread, streams "
-                        + "round-robin, ORT intra-op threads %d; thread spinning %s for both; after %d unmeasured "
-                        + "pairs, median of %d alternated pairs: %s", s.streamCount, s.streamFrames,
+                        + "round-robin, ORT intra-op threads %d; thread spinning %s and dynamic block base %d for both; "
+                        + "after %d unmeasured pairs, median of %d alternated pairs: %s", s.streamCount, s.streamFrames,
                         CHECKPOINT_INTERVAL.toSeconds(), job.stateBackend().flinkName(), s.streamParallelism,
-                        s.streamThreads, s.threads, spinning().optionName(), s.warmupPairs, s.reps, c.summary()));
+                        s.streamThreads, s.threads, spinning().optionName(), dynamicBlockBase(), s.warmupPairs, s.reps, c.summary()));
         return c;
     }
 
@@ -441,7 +445,16 @@ public final class BenchmarkSuite {
 
     static SessionSettings session(int intraOpThreads, ThreadSpinning spinning) {
         return SessionSettings.builder().intraOpThreads(intraOpThreads).interOpThreads(1).spinning(spinning)
-                .executionProvider(provider()).build();
+                .dynamicBlockBase(dynamicBlockBase()).executionProvider(provider()).build();
+    }
+
+    /**
+     * ONNX Runtime's dynamic block base for both contenders: {@code -Dalphaflow.bench.dynamic-block-base} (default:
+     * the matting job's default, {@code alphaflow.ort.dynamic-block-base}).
+     */
+    static int dynamicBlockBase() {
+        String value = System.getProperty("alphaflow.bench.dynamic-block-base", "");
+        return value.isBlank() ? MattingJobOptions.DYNAMIC_BLOCK_BASE.defaultValue() : Integer.parseInt(value.trim());
     }
 
     /**
@@ -545,7 +558,7 @@ public final class BenchmarkSuite {
                     positive("alphaflow.bench.reps", 5),
                     Float.parseFloat(System.getProperty("alphaflow.bench.ratio", "0.25")),
                     positive("alphaflow.bench.threads", 2),
-                    positive("alphaflow.bench.single.frames", 240),
+                    positive("alphaflow.bench.single.frames", 960),
                     positive("alphaflow.bench.single.parallelism", 2),
                     positive("alphaflow.bench.streams.count", 8),
                     positive("alphaflow.bench.streams.frames", 16),

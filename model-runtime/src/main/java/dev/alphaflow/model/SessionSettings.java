@@ -25,6 +25,8 @@ public final class SessionSettings implements Serializable {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(SessionSettings.class);
+  // ONNX Runtime session config key (onnxruntime_session_options_config_keys.h), since 1.11.
+  static final String DYNAMIC_BLOCK_BASE = "session.dynamic_block_base";
 
   private final int intraOpThreads;
   private final int interOpThreads;
@@ -33,6 +35,7 @@ public final class SessionSettings implements Serializable {
   private final boolean allowCpuFallback;
   private final int gpuDeviceId;
   private final ThreadSpinning spinning;
+  private final int dynamicBlockBase;
 
   private SessionSettings(Builder b) {
     this.intraOpThreads = b.intraOpThreads;
@@ -42,6 +45,7 @@ public final class SessionSettings implements Serializable {
     this.allowCpuFallback = b.allowCpuFallback;
     this.gpuDeviceId = b.gpuDeviceId;
     this.spinning = b.spinning;
+    this.dynamicBlockBase = b.dynamicBlockBase;
   }
 
   public static Builder builder() {
@@ -61,7 +65,8 @@ public final class SessionSettings implements Serializable {
         .executionProvider(executionProvider)
         .allowCpuFallback(allowCpuFallback)
         .gpuDeviceId(gpuDeviceId)
-        .spinning(spinning);
+        .spinning(spinning)
+        .dynamicBlockBase(dynamicBlockBase);
   }
 
   public int intraOpThreads() {
@@ -93,6 +98,11 @@ public final class SessionSettings implements Serializable {
     return spinning;
   }
 
+  /** ONNX Runtime's dynamic block base for parallel loops; 0 = off (static split, ONNX Runtime's default). */
+  public int dynamicBlockBase() {
+    return dynamicBlockBase;
+  }
+
   /**
    * Builds ONNX Runtime session options for a model. The caller owns (and closes) the returned options.
    *
@@ -117,6 +127,9 @@ public final class SessionSettings implements Serializable {
       options.addConfigEntry(ThreadSpinning.INTRA_OP_ALLOW_SPINNING, spinning.allowSpinning);
       options.addConfigEntry(ThreadSpinning.INTER_OP_ALLOW_SPINNING, spinning.allowSpinning);
       options.addConfigEntry(ThreadSpinning.FORCE_SPINNING_STOP, spinning.forceSpinningStop);
+      if (dynamicBlockBase > 0) {
+        options.addConfigEntry(DYNAMIC_BLOCK_BASE, Integer.toString(dynamicBlockBase));
+      }
       ExecutionProvider provider = addProvider(options, card);
       return new Prepared(options, provider);
     } catch (OrtException e) {
@@ -176,20 +189,22 @@ public final class SessionSettings implements Serializable {
         && executionProvider == other.executionProvider
         && allowCpuFallback == other.allowCpuFallback
         && gpuDeviceId == other.gpuDeviceId
-        && spinning == other.spinning;
+        && spinning == other.spinning
+        && dynamicBlockBase == other.dynamicBlockBase;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(intraOpThreads, interOpThreads, optimizationLevel, executionProvider, allowCpuFallback,
-        gpuDeviceId, spinning);
+        gpuDeviceId, spinning, dynamicBlockBase);
   }
 
   @Override
   public String toString() {
     return "SessionSettings{provider=" + executionProvider + ", allowCpuFallback=" + allowCpuFallback
         + ", gpuDeviceId=" + gpuDeviceId + ", intraOpThreads=" + intraOpThreads + ", interOpThreads="
-        + interOpThreads + ", spinning=" + spinning + ", optimizationLevel=" + optimizationLevel + "}";
+        + interOpThreads + ", spinning=" + spinning + ", dynamicBlockBase=" + dynamicBlockBase
+        + ", optimizationLevel=" + optimizationLevel + "}";
   }
 
   /** Builder for {@link SessionSettings}; every setting has a default. */
@@ -201,6 +216,7 @@ public final class SessionSettings implements Serializable {
     private boolean allowCpuFallback = false;
     private int gpuDeviceId = 0;
     private ThreadSpinning spinning = ThreadSpinning.ALWAYS;
+    private int dynamicBlockBase = 0;
 
     private Builder() {}
 
@@ -247,6 +263,17 @@ public final class SessionSettings implements Serializable {
       return this;
     }
 
+    /**
+     * How ONNX Runtime splits a parallel loop among its threads (default 0, ONNX Runtime's default: one equal block
+     * per thread). With a positive base b, blocks start at n / (threads × b) iterations and shrink as the loop
+     * progresses, and idle threads take the next block: when another thread of the process holds a core, the
+     * model's other threads take over the preempted thread's remaining work instead of waiting for it.
+     */
+    public Builder dynamicBlockBase(int base) {
+      this.dynamicBlockBase = base;
+      return this;
+    }
+
     public SessionSettings build() {
       if (intraOpThreads < 1) {
         throw new IllegalArgumentException("intraOpThreads must be at least 1, got " + intraOpThreads
@@ -254,6 +281,9 @@ public final class SessionSettings implements Serializable {
       }
       if (interOpThreads < 1) {
         throw new IllegalArgumentException("interOpThreads must be at least 1, got " + interOpThreads);
+      }
+      if (dynamicBlockBase < 0) {
+        throw new IllegalArgumentException("dynamicBlockBase must be >= 0 (0 = off), got " + dynamicBlockBase);
       }
       if (gpuDeviceId < 0) {
         throw new IllegalArgumentException("gpuDeviceId must be >= 0, got " + gpuDeviceId);

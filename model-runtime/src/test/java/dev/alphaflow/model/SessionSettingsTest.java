@@ -19,6 +19,7 @@ class SessionSettingsTest {
     assertThat(s.allowCpuFallback()).isFalse();
     assertThat(s.gpuDeviceId()).isZero();
     assertThat(s.spinning()).isEqualTo(ThreadSpinning.ALWAYS);
+    assertThat(s.dynamicBlockBase()).isZero();
   }
 
   @Test
@@ -30,6 +31,8 @@ class SessionSettingsTest {
     assertThat(a).isNotEqualTo(a.toBuilder().spinning(ThreadSpinning.NEVER).build());
     assertThat(a.toBuilder().spinning(ThreadSpinning.DURING_RUN).build().toBuilder().build().spinning())
         .isEqualTo(ThreadSpinning.DURING_RUN);
+    assertThat(a).isNotEqualTo(a.toBuilder().dynamicBlockBase(4).build());
+    assertThat(a.toBuilder().dynamicBlockBase(4).build().toBuilder().build().dynamicBlockBase()).isEqualTo(4);
     assertThat(a.toString()).contains("CUDA").contains("intraOpThreads=2");
   }
 
@@ -39,6 +42,8 @@ class SessionSettingsTest {
         .hasMessageContaining("intraOpThreads must be at least 1");
     assertThatThrownBy(() -> SessionSettings.builder().interOpThreads(0).build())
         .hasMessageContaining("interOpThreads");
+    assertThatThrownBy(() -> SessionSettings.builder().dynamicBlockBase(-1).build())
+        .hasMessageContaining("dynamicBlockBase must be >= 0");
     assertThatThrownBy(() -> SessionSettings.builder().gpuDeviceId(-1).build())
         .hasMessageContaining("gpuDeviceId");
   }
@@ -62,6 +67,16 @@ class SessionSettingsTest {
     assertThat(configEntries(ThreadSpinning.NEVER))
         .containsEntry("session.intra_op.allow_spinning", "0")
         .containsEntry("session.inter_op.allow_spinning", "0");
+  }
+
+  @Test
+  void dynamicBlockBaseIsPassedOnlyWhenSet() {
+    try (OrtSession.SessionOptions off = SessionSettings.defaults().toSessionOptions(ModelCards.RVM_MOBILENETV3);
+        OrtSession.SessionOptions on = SessionSettings.builder().dynamicBlockBase(4).build()
+            .toSessionOptions(ModelCards.RVM_MOBILENETV3)) {
+      assertThat(off.getConfigEntries()).doesNotContainKey("session.dynamic_block_base");
+      assertThat(on.getConfigEntries()).containsEntry("session.dynamic_block_base", "4");
+    }
   }
 
   private static java.util.Map<String, String> configEntries(ThreadSpinning spinning) {

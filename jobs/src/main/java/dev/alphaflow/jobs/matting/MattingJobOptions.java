@@ -99,6 +99,13 @@ public final class MattingJobOptions {
                     + "inside a run, stop when it returns, leaving the cores to decoding, encoding, Kafka and Flink "
                     + "between frames), always (ONNX Runtime's own default) or never.");
 
+    public static final ConfigOption<Integer> DYNAMIC_BLOCK_BASE = ConfigOptions.key("alphaflow.ort.dynamic-block-base")
+            .intType().defaultValue(0)
+            .withDescription("How ONNX Runtime splits a parallel loop among its threads: 0 = one equal block per "
+                    + "thread (ONNX Runtime's default); b > 0 = blocks that start at n / (threads × b) and shrink, "
+                    + "taken by whichever thread is free, so a thread preempted by decoding, encoding, Kafka or "
+                    + "Flink does not hold up the others.");
+
     public static final ConfigOption<String> EXECUTION_PROVIDER = ConfigOptions.key("alphaflow.ort.provider")
             .stringType().defaultValue("cpu").withDescription("Execution provider: cpu, cuda or tensorrt.");
 
@@ -129,6 +136,7 @@ public final class MattingJobOptions {
                 .intraOpThreads(conf.get(INTRA_OP_THREADS))
                 .interOpThreads(conf.get(INTER_OP_THREADS))
                 .spinning(ThreadSpinning.parse(conf.get(SPINNING)))
+                .dynamicBlockBase(conf.get(DYNAMIC_BLOCK_BASE))
                 .executionProvider(ExecutionProvider.parse(conf.get(EXECUTION_PROVIDER)))
                 .allowCpuFallback(conf.get(ALLOW_CPU_FALLBACK))
                 .build();
