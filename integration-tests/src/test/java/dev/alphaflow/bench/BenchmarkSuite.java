@@ -161,45 +161,52 @@ public final class BenchmarkSuite {
                         + "after %d unmeasured pairs, median of %d alternated pairs: %s", workload.frameCount(),
                         CHECKPOINT_INTERVAL.toSeconds(), s.singleParallelism, job.stateBackend().flinkName(), s.threads,
                         spinning().optionName(), dynamicBlockBase(), s.warmupPairs, s.reps, c.summary()));
-        if (spinning() != ThreadSpinning.ALWAYS) {
-            bareSpinning(s, Workload.singleStream(video, Math.min(s.singleFrames, BARE_SPINNING_FRAMES)), results);
-        }
+        bareSpinning(s, Workload.singleStream(video, Math.min(s.singleFrames, BARE_SPINNING_FRAMES)), results);
         return c;
     }
 
     /**
-     * The peer with ONNX Runtime's default spinning ({@code always}) against the peer with the suite's setting,
-     * alternated: shows whether the setting the pipeline is run with (and the bare loop too, as the same ONNX Runtime
-     * settings) handicaps the bare loop. A value above 1 means the bare loop would be faster with {@code always}.
+     * The peer with each other spinning setting against the peer with the suite's setting, alternated: shows whether
+     * the setting the pipeline is run with (and the bare loop too, as the same ONNX Runtime settings) handicaps the
+     * bare loop. A row {@code bare_<other>_vs_<used>} above 1 means the bare loop would be that much faster with the
+     * other setting, and the pipeline's ratio against that faster peer is {@code pipeline_vs_bare} divided by it.
      */
     private static void bareSpinning(Settings s, Workload workload, Results results) throws Exception {
         ThreadSpinning used = spinning();
+        List<ThreadSpinning> others = Arrays.stream(ThreadSpinning.values()).filter(t -> t != used).toList();
         BareLoop withUsed = new BareLoop(s.modelDir(), session(s.threads, used), rvm(s.ratio));
-        BareLoop withAlways = new BareLoop(s.modelDir(), session(s.threads, ThreadSpinning.ALWAYS), rvm(s.ratio));
+        Map<ThreadSpinning, BareLoop> withOther = new LinkedHashMap<>();
+        others.forEach(t -> withOther.put(t, new BareLoop(s.modelDir(), session(s.threads, t), rvm(s.ratio))));
         List<Double> usedFps = new ArrayList<>();
-        List<Double> alwaysFps = new ArrayList<>();
-        List<Double> ratios = new ArrayList<>();
+        Map<ThreadSpinning, List<Double>> otherFps = new LinkedHashMap<>();
+        Map<ThreadSpinning, List<Double>> ratios = new LinkedHashMap<>();
         withUsed.run(workload);
-        withAlways.run(workload);
+        withOther.values().forEach(loop -> loop.run(workload));
         for (int rep = 1; rep <= s.reps; rep++) {
             Comparison.settle();
             double a = withUsed.run(workload).fps();
-            Comparison.settle();
-            double b = withAlways.run(workload).fps();
             usedFps.add(a);
-            alwaysFps.add(b);
-            ratios.add(b / a);
-            System.out.printf(Locale.ROOT, "[bench] bare loop spinning rep %d/%d: %s %.2f frames/s, always %.2f "
-                    + "frames/s%n", rep, s.reps, used.optionName(), a, b);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s %.2f", used.optionName(), a));
+            for (ThreadSpinning t : others) {
+                Comparison.settle();
+                double b = withOther.get(t).run(workload).fps();
+                otherFps.computeIfAbsent(t, k -> new ArrayList<>()).add(b);
+                ratios.computeIfAbsent(t, k -> new ArrayList<>()).add(b / a);
+                line.append(String.format(Locale.ROOT, ", %s %.2f", t.optionName(), b));
+            }
+            System.out.printf(Locale.ROOT, "[bench] bare loop spinning rep %d/%d frames/s: %s%n", rep, s.reps, line);
         }
-        String name = used.optionName().replace('-', '_');
-        results.add("perf.single_stream.bare_always_vs_" + name, String.format(Locale.ROOT, "%.3f",
-                Stats.median(ratios)), String.format(Locale.ROOT, "the bare loop alone, with ONNX Runtime's default "
-                        + "thread spinning (always) ÷ with the spinning both contenders ran with above (%s), 1 stream "
-                        + "× %d frames, ORT intra-op threads %d, after one unmeasured run of each; median of %d "
-                        + "alternated pairs: frames/s %s %s, always %s, ratios %s", used.optionName(),
-                        workload.frameCount(), s.threads, s.reps, used.optionName(), Stats.format(usedFps, "%.1f"),
-                        Stats.format(alwaysFps, "%.1f"), Stats.format(ratios, "%.2f")));
+        for (ThreadSpinning t : others) {
+            results.add("perf.single_stream.bare_" + t.optionName().replace('-', '_') + "_vs_"
+                    + used.optionName().replace('-', '_'), String.format(Locale.ROOT, "%.3f",
+                    Stats.median(ratios.get(t))), String.format(Locale.ROOT, "the bare loop alone with thread spinning "
+                            + "%s ÷ with the spinning both contenders ran with above (%s), 1 stream × %d frames, ORT "
+                            + "intra-op threads %d, after one unmeasured run of each; median of %d alternated runs: "
+                            + "frames/s %s %s, %s %s, ratios %s", t.optionName(), used.optionName(),
+                            workload.frameCount(), s.threads, s.reps, used.optionName(), Stats.format(usedFps, "%.1f"),
+                            t.optionName(), Stats.format(otherFps.get(t), "%.1f"),
+                            Stats.format(ratios.get(t), "%.2f")));
+        }
     }
 
     private static Comparison manyStreams(Settings s, List<byte[]> video, PipelineReplay replay, CpuSampler cpu,

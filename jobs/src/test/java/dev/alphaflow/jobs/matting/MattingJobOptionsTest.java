@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 class MattingJobOptionsTest {
 
     @Test
-    void defaultsSpinDuringRunWithStaticBlocks() {
+    void defaultsNeverSpinWithStaticBlocks() {
         SessionSettings s = MattingJobOptions.sessionSettings(new Configuration());
-        assertThat(s.spinning()).isEqualTo(ThreadSpinning.DURING_RUN);
+        assertThat(s.spinning()).isEqualTo(ThreadSpinning.NEVER);
         assertThat(s.dynamicBlockBase()).isZero();
         assertThat(s.intraOpThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
@@ -25,10 +25,10 @@ class MattingJobOptionsTest {
     void ortOptionsAreMapped() {
         // as a flink-conf file or -D flags give them: strings
         Configuration conf = Configuration.fromMap(Map.of("alphaflow.ort.intra-op-threads", "3",
-                "alphaflow.ort.spinning", "never", "alphaflow.ort.dynamic-block-base", "4"));
+                "alphaflow.ort.spinning", "during-run", "alphaflow.ort.dynamic-block-base", "4"));
         SessionSettings s = MattingJobOptions.sessionSettings(conf);
         assertThat(s.intraOpThreads()).isEqualTo(3);
-        assertThat(s.spinning()).isEqualTo(ThreadSpinning.NEVER);
+        assertThat(s.spinning()).isEqualTo(ThreadSpinning.DURING_RUN);
         assertThat(s.dynamicBlockBase()).isEqualTo(4);
     }
 
