@@ -80,7 +80,7 @@ record BenchTopics(String frames, String mattes, String dlq, int partitions) {
         conf.set(MattingJobOptions.DELIVERY, settings.delivery());
         conf.set(MattingJobOptions.MODEL_DIR, settings.modelDir().toString());
         conf.set(MattingJobOptions.INTRA_OP_THREADS, settings.intraOpThreads());
-        conf.set(MattingJobOptions.SPINNING, BenchmarkSuite.spinning().optionName());
+        conf.set(MattingJobOptions.SPINNING, BenchmarkSuite.spinning(settings.delivery()).optionName());
         conf.set(MattingJobOptions.DYNAMIC_BLOCK_BASE, BenchmarkSuite.dynamicBlockBase());
         conf.set(MattingJobOptions.EXECUTION_PROVIDER, BenchmarkSuite.provider().name().toLowerCase(Locale.ROOT));
         conf.set(MattingJobOptions.ALLOW_CPU_FALLBACK, false);

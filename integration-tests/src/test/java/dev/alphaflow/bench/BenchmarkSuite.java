@@ -438,12 +438,18 @@ public final class BenchmarkSuite {
     }
 
     /**
-     * ONNX Runtime's thread spinning for both contenders: {@code -Dalphaflow.bench.spinning} (default: the matting
-     * job's default, {@code alphaflow.ort.spinning}).
+     * ONNX Runtime's thread spinning for both contenders of the exactly-once comparisons:
+     * {@code -Dalphaflow.bench.spinning} (default: the matting job's default for that delivery,
+     * {@link MattingJobOptions#defaultSpinning}).
      */
     static ThreadSpinning spinning() {
+        return spinning(MattingJobOptions.Delivery.EXACTLY_ONCE);
+    }
+
+    /** The spinning of a job with this delivery (and of the bare loop it is compared with). */
+    static ThreadSpinning spinning(MattingJobOptions.Delivery delivery) {
         String value = System.getProperty("alphaflow.bench.spinning", "");
-        return ThreadSpinning.parse(value.isBlank() ? MattingJobOptions.SPINNING.defaultValue() : value);
+        return value.isBlank() ? MattingJobOptions.defaultSpinning(delivery) : ThreadSpinning.parse(value);
     }
 
     static SessionSettings session(int intraOpThreads) {

@@ -14,11 +14,20 @@ import org.junit.jupiter.api.Test;
 class MattingJobOptionsTest {
 
     @Test
-    void defaultsNeverSpinWithStaticBlocks() {
+    void replayDefaultsNeverSpinWithStaticBlocks() {
         SessionSettings s = MattingJobOptions.sessionSettings(new Configuration());
         assertThat(s.spinning()).isEqualTo(ThreadSpinning.NEVER);
         assertThat(s.dynamicBlockBase()).isZero();
         assertThat(s.intraOpThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    @Test
+    void liveDeliverySpinsDuringRunsUnlessSet() {
+        Configuration live = Configuration.fromMap(Map.of("alphaflow.delivery", "AT_LEAST_ONCE"));
+        assertThat(MattingJobOptions.sessionSettings(live).spinning()).isEqualTo(ThreadSpinning.DURING_RUN);
+        Configuration liveSet = Configuration.fromMap(Map.of("alphaflow.delivery", "AT_LEAST_ONCE",
+                "alphaflow.ort.spinning", "never"));
+        assertThat(MattingJobOptions.sessionSettings(liveSet).spinning()).isEqualTo(ThreadSpinning.NEVER);
     }
 
     @Test
