@@ -46,7 +46,8 @@ import dev.alphaflow.model.rvm.RvmOptions;
  *       {@code alphaflow.bench.streams.count} (8),
  *       {@code alphaflow.bench.streams.frames} (16), {@code alphaflow.bench.streams.parallelism} (2),
  *       {@code alphaflow.bench.streams.threads} (1)</li>
- *   <li>{@code alphaflow.bench.spinning} (the job's default, {@code alphaflow.ort.spinning}),
+ *   <li>{@code alphaflow.bench.spinning} (the job's default for each job's delivery,
+ *       {@link MattingJobOptions#defaultSpinning}),
  *       {@code alphaflow.bench.dynamic-block-base} (the job's default, {@code alphaflow.ort.dynamic-block-base}) and
  *       {@code alphaflow.bench.provider} ({@code cpu}): ONNX Runtime settings of both contenders</li>
  *   <li>{@code alphaflow.bench.conf.KEY=VALUE} — any Flink or job option for the benchmark jobs (e.g.
