@@ -22,7 +22,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
 import dev.alphaflow.jobs.local.LocalFlink;
-import dev.alphaflow.jobs.matting.KafkaWiring;
+import dev.alphaflow.jobs.matting.MattingJob;
 
 /**
  * One Flink MiniCluster, started once and given every benchmark job, configured by {@link LocalFlink} as the demo
@@ -81,7 +81,7 @@ final class BenchCluster implements AutoCloseable {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(
                 localFlink(checkpoints, checkpointInterval, parallelism, jobConf.get(LocalFlink.STATE_BACKEND))
                         .configuration());
-        KafkaWiring.wire(env, jobConf);
+        MattingJob.fromConfiguration(jobConf).wire(env);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(name);
         if (restoreFrom != null) {

@@ -1,5 +1,6 @@
 package dev.alphaflow.bench;
 
+import dev.alphaflow.jobs.CommonOptions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,21 +70,21 @@ record BenchTopics(String frames, String mattes, String dlq, int partitions) {
     /** Job options for these topics: read from the beginning, exactly once, the given model settings. */
     Configuration jobConfiguration(String bootstrapServers, JobSettings settings) {
         Configuration conf = new Configuration();
-        conf.set(MattingJobOptions.BOOTSTRAP_SERVERS, bootstrapServers);
-        conf.set(MattingJobOptions.FRAMES_TOPIC, frames);
+        conf.set(CommonOptions.BOOTSTRAP_SERVERS, bootstrapServers);
+        conf.set(CommonOptions.FRAMES_TOPIC, frames);
         conf.set(MattingJobOptions.MATTES_TOPIC, mattes);
-        conf.set(MattingJobOptions.DEAD_LETTER_TOPIC, dlq);
-        conf.set(MattingJobOptions.GROUP_ID, "bench-" + frames);
-        conf.set(MattingJobOptions.TRANSACTIONAL_ID_PREFIX, "bench-" + frames);
-        conf.set(MattingJobOptions.STARTING_OFFSETS, MattingJobOptions.StartingOffsets.EARLIEST);
-        conf.set(MattingJobOptions.BOUNDED, settings.bounded());
-        conf.set(MattingJobOptions.DELIVERY, settings.delivery());
-        conf.set(MattingJobOptions.MODEL_DIR, settings.modelDir().toString());
-        conf.set(MattingJobOptions.INTRA_OP_THREADS, settings.intraOpThreads());
-        conf.set(MattingJobOptions.SPINNING, BenchmarkSuite.spinning(settings.delivery()).optionName());
-        conf.set(MattingJobOptions.DYNAMIC_BLOCK_BASE, BenchmarkSuite.dynamicBlockBase());
-        conf.set(MattingJobOptions.EXECUTION_PROVIDER, BenchmarkSuite.provider().name().toLowerCase(Locale.ROOT));
-        conf.set(MattingJobOptions.ALLOW_CPU_FALLBACK, false);
+        conf.set(CommonOptions.DEAD_LETTER_TOPIC, dlq);
+        conf.set(CommonOptions.GROUP_ID, "bench-" + frames);
+        conf.set(CommonOptions.TRANSACTIONAL_ID_PREFIX, "bench-" + frames);
+        conf.set(CommonOptions.STARTING_OFFSETS, CommonOptions.StartingOffsets.EARLIEST);
+        conf.set(CommonOptions.BOUNDED, settings.bounded());
+        conf.set(CommonOptions.DELIVERY, settings.delivery());
+        conf.set(CommonOptions.MODEL_DIR, settings.modelDir().toString());
+        conf.set(CommonOptions.INTRA_OP_THREADS, settings.intraOpThreads());
+        conf.set(CommonOptions.SPINNING, BenchmarkSuite.spinning(settings.delivery()).optionName());
+        conf.set(CommonOptions.DYNAMIC_BLOCK_BASE, BenchmarkSuite.dynamicBlockBase());
+        conf.set(CommonOptions.EXECUTION_PROVIDER, BenchmarkSuite.provider().name().toLowerCase(Locale.ROOT));
+        conf.set(CommonOptions.ALLOW_CPU_FALLBACK, false);
         conf.set(MattingJobOptions.DOWNSAMPLE_RATIO, settings.ratio());
         conf.set(MattingJobOptions.BATCH_SIZE, settings.batchSize());
         conf.set(MattingJobOptions.BATCH_TIMEOUT, settings.batchTimeout());
@@ -98,11 +99,11 @@ record BenchTopics(String frames, String mattes, String dlq, int partitions) {
      * {@code -Dalphaflow.bench.conf.alphaflow.state.backend=...}).
      */
     record JobSettings(java.nio.file.Path modelDir, float ratio, int intraOpThreads, int parallelism,
-            boolean bounded, MattingJobOptions.Delivery delivery, int batchSize, java.time.Duration batchTimeout,
+            boolean bounded, CommonOptions.Delivery delivery, int batchSize, java.time.Duration batchTimeout,
             LocalFlink.StateBackend stateBackend) {
 
         JobSettings(java.nio.file.Path modelDir, float ratio, int intraOpThreads, int parallelism, boolean bounded,
-                MattingJobOptions.Delivery delivery) {
+                CommonOptions.Delivery delivery) {
             this(modelDir, ratio, intraOpThreads, parallelism, bounded, delivery,
                     MattingJobOptions.BATCH_SIZE.defaultValue(), MattingJobOptions.BATCH_TIMEOUT.defaultValue(),
                     BenchmarkSuite.extraConfiguration().get(LocalFlink.STATE_BACKEND));

@@ -1,5 +1,6 @@
 package dev.alphaflow.bench;
 
+import dev.alphaflow.jobs.CommonOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,7 +128,7 @@ public final class BenchmarkSuite {
                 checkpointedBytes(s, streams, live, stateSize, results);
                 if (!live.isEmpty()) {
                     rocksDbBytes(video, kafka, cluster, liveJob(s, live.get(0).streams(),
-                            MattingJobOptions.Delivery.EXACTLY_ONCE), live.get(0), stateSize, results);
+                            CommonOptions.Delivery.EXACTLY_ONCE), live.get(0), stateSize, results);
                 }
             }
             if (s.only.contains("checkpoint")) {
@@ -152,7 +153,7 @@ public final class BenchmarkSuite {
         Workload workload = Workload.singleStream(video, s.singleFrames);
         BareLoop bare = new BareLoop(s.modelDir(), session(s.threads), rvm(s.ratio));
         BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.threads,
-                s.singleParallelism, true, MattingJobOptions.Delivery.EXACTLY_ONCE);
+                s.singleParallelism, true, CommonOptions.Delivery.EXACTLY_ONCE);
         Comparison c = Comparison.alternate(s.reps, s.warmupPairs, () -> bare.run(workload),
                 () -> replay.run("single", workload, job), cpu, "single stream");
         results.add("perf.single_stream.pipeline_vs_bare", String.format(Locale.ROOT, "%.3f", c.medianRatio()),
@@ -215,7 +216,7 @@ public final class BenchmarkSuite {
         Workload workload = Workload.manyStreams(video, s.streamCount, s.streamFrames, s.streamParallelism);
         BareLoop bare = new BareLoop(s.modelDir(), session(s.threads), rvm(s.ratio));
         BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.streamThreads,
-                s.streamParallelism, true, MattingJobOptions.Delivery.EXACTLY_ONCE);
+                s.streamParallelism, true, CommonOptions.Delivery.EXACTLY_ONCE);
         Comparison c = Comparison.alternate(s.reps, s.warmupPairs, () -> bare.run(workload),
                 () -> replay.run("streams", workload, job), cpu, s.streamCount + " streams");
         results.add("perf." + s.streamCount + "_streams.pipeline_vs_bare",
@@ -240,7 +241,7 @@ public final class BenchmarkSuite {
             Results results) throws Exception {
         Workload workload = Workload.manyStreams(video, s.streamCount, s.streamFrames, 1);
         BenchTopics.JobSettings base = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.threads, 1, true,
-                MattingJobOptions.Delivery.EXACTLY_ONCE);
+                CommonOptions.Delivery.EXACTLY_ONCE);
         Map<Integer, List<Double>> fps = new LinkedHashMap<>();
         Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
         Map<Integer, List<Double>> cpuPerFrame = new LinkedHashMap<>();
@@ -371,7 +372,7 @@ public final class BenchmarkSuite {
         double aggregate = LIVE_LOAD * capacity;
         int streams = Math.max(1, (int) Math.round(aggregate / 10.0));
         double perStream = aggregate / streams;
-        for (MattingJobOptions.Delivery delivery : MattingJobOptions.Delivery.values()) {
+        for (CommonOptions.Delivery delivery : CommonOptions.Delivery.values()) {
             BenchTopics.JobSettings job = liveJob(s, streams, delivery);
             LiveLatency.Result r = LiveLatency.run(kafka, cluster, video, streams, perStream, LIVE_DURATION, job,
                     CHECKPOINT_INTERVAL);
@@ -390,7 +391,7 @@ public final class BenchmarkSuite {
         return runs;
     }
 
-    private static BenchTopics.JobSettings liveJob(Settings s, int streams, MattingJobOptions.Delivery delivery) {
+    private static BenchTopics.JobSettings liveJob(Settings s, int streams, CommonOptions.Delivery delivery) {
         int threads = streams == 1 ? s.threads : s.streamThreads;
         return new BenchTopics.JobSettings(s.modelDir(), s.ratio, threads, s.streamParallelism, false, delivery);
     }
@@ -398,7 +399,7 @@ public final class BenchmarkSuite {
     private static void checkpoints(Settings s, List<byte[]> video, EmbeddedKafka kafka, BenchCluster cluster,
             Results results) throws Exception {
         BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.streamThreads,
-                s.streamParallelism, false, MattingJobOptions.Delivery.EXACTLY_ONCE);
+                s.streamParallelism, false, CommonOptions.Delivery.EXACTLY_ONCE);
         for (int n : CHECKPOINT_STREAMS) {
             StateBench.CheckpointRestore r = StateBench.checkpointAndRestore(kafka, cluster, video, n, job);
             results.add("state.checkpoint_ms." + n, String.format(Locale.ROOT, "%.0f", r.medianCheckpointMillis()),
@@ -444,13 +445,13 @@ public final class BenchmarkSuite {
      * {@link MattingJobOptions#defaultSpinning}).
      */
     static ThreadSpinning spinning() {
-        return spinning(MattingJobOptions.Delivery.EXACTLY_ONCE);
+        return spinning(CommonOptions.Delivery.EXACTLY_ONCE);
     }
 
     /** The spinning of a job with this delivery (and of the bare loop it is compared with). */
-    static ThreadSpinning spinning(MattingJobOptions.Delivery delivery) {
+    static ThreadSpinning spinning(CommonOptions.Delivery delivery) {
         String value = System.getProperty("alphaflow.bench.spinning", "");
-        return value.isBlank() ? MattingJobOptions.defaultSpinning(delivery) : ThreadSpinning.parse(value);
+        return value.isBlank() ? CommonOptions.defaultSpinning(delivery) : ThreadSpinning.parse(value);
     }
 
     static SessionSettings session(int intraOpThreads) {
@@ -468,7 +469,7 @@ public final class BenchmarkSuite {
      */
     static int dynamicBlockBase() {
         String value = System.getProperty("alphaflow.bench.dynamic-block-base", "");
-        return value.isBlank() ? MattingJobOptions.DYNAMIC_BLOCK_BASE.defaultValue() : Integer.parseInt(value.trim());
+        return value.isBlank() ? CommonOptions.DYNAMIC_BLOCK_BASE.defaultValue() : Integer.parseInt(value.trim());
     }
 
     /**

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
-import dev.alphaflow.jobs.matting.KafkaWiring;
 import dev.alphaflow.jobs.matting.MattingJob;
 import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.SessionSettings;
@@ -120,7 +119,7 @@ class DeadLetterITCase {
         MattingJob job = new MattingJob(spec, limits, SequencerOptions.builder().build());
         Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
         StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 500, 0);
-        KafkaWiring.wire(env, conf, job);
+        job.wire(env, conf);
         env.execute("dead letters"); // restarts disabled: returns normally only if no task ever failed
 
         List<DeadLetter> deadLetters = TopicReader.readCommitted(kafka.bootstrapServers(), topics.dlq(), DeadLetter.class,

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
 import dev.alphaflow.jobs.local.LocalFlink;
-import dev.alphaflow.jobs.matting.KafkaWiring;
+import dev.alphaflow.jobs.KafkaWiring;
 import dev.alphaflow.jobs.matting.MattingJob;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.model.ModelCard;
@@ -101,13 +101,11 @@ class ExactlyOnceFailoverITCase {
         StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 200, 3, stateBackend);
         FailOnceAfterCheckpoint.FAILED.set(false);
         DataStream<RawFrameRecord> frames = env
-                .fromSource(KafkaWiring.frameSource(conf), WatermarkStrategy.noWatermarks(), "frames")
+                .fromSource(KafkaWiring.frameSource(conf, MattingJob.IDENTITY), WatermarkStrategy.noWatermarks(), "frames")
                 .map(new FailOnceAfterCheckpoint<RawFrameRecord>(STREAMS * FRAMES / 2, 10))
                 .returns(RawFrameRecord.class)
                 .name("fail once");
-        MattingJob.Outputs outputs = job.build(frames);
-        outputs.mattes().sinkTo(KafkaWiring.matteSink(conf));
-        outputs.deadLetters().sinkTo(KafkaWiring.deadLetterSink(conf));
+        job.wire(conf, frames);
         env.execute("exactly-once failover");
 
         assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected").isTrue();

@@ -1,5 +1,6 @@
 package dev.alphaflow.it;
 
+import dev.alphaflow.jobs.CommonOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -92,16 +93,16 @@ class InstancesITCase {
     private Configuration jobConf(EmbeddedKafka kafka, Topics topics, String instancesTopic, String run) {
         Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
         conf.set(InstancesJobOptions.INSTANCES_TOPIC, instancesTopic);
-        conf.set(MattingJobOptions.GROUP_ID, "it-" + run + "-" + topics.frames());
-        conf.set(MattingJobOptions.TRANSACTIONAL_ID_PREFIX, "it-" + run + "-" + topics.frames());
-        conf.set(MattingJobOptions.MODEL_DIR, SharedTestData.modelDir().toString());
-        conf.set(MattingJobOptions.INTRA_OP_THREADS, 1);
+        conf.set(CommonOptions.GROUP_ID, "it-" + run + "-" + topics.frames());
+        conf.set(CommonOptions.TRANSACTIONAL_ID_PREFIX, "it-" + run + "-" + topics.frames());
+        conf.set(CommonOptions.MODEL_DIR, SharedTestData.modelDir().toString());
+        conf.set(CommonOptions.INTRA_OP_THREADS, 1);
         return conf;
     }
 
     private void run(Configuration conf, String name) throws Exception {
         StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve(name + "-checkpoints"), 500, 0);
-        InstancesJob.wire(env, conf);
+        InstancesJob.fromConfiguration(conf).wire(env);
         env.execute(name); // restarts disabled: returns normally only if no task ever failed
     }
 

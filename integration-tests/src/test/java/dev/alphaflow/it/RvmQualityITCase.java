@@ -1,5 +1,6 @@
 package dev.alphaflow.it;
 
+import dev.alphaflow.jobs.CommonOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
-import dev.alphaflow.jobs.matting.KafkaWiring;
+import dev.alphaflow.jobs.matting.MattingJob;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.testing.SharedTestData;
@@ -62,10 +63,10 @@ class RvmQualityITCase {
         }
 
         Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
-        conf.set(MattingJobOptions.MODEL_DIR, shared.resolve("models").toString());
-        conf.set(MattingJobOptions.INTRA_OP_THREADS, 2);
+        conf.set(CommonOptions.MODEL_DIR, shared.resolve("models").toString());
+        conf.set(CommonOptions.INTRA_OP_THREADS, 2);
         StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 2_000, 0);
-        KafkaWiring.wire(env, conf);
+        MattingJob.fromConfiguration(conf).wire(env);
         long start = System.nanoTime();
         env.execute("rvm quality");
         double seconds = (System.nanoTime() - start) / 1e9;

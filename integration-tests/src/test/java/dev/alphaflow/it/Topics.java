@@ -1,5 +1,6 @@
 package dev.alphaflow.it;
 
+import dev.alphaflow.jobs.CommonOptions;
 import java.util.UUID;
 
 import org.apache.flink.configuration.Configuration;
@@ -16,14 +17,14 @@ record Topics(String frames, String mattes, String dlq) {
     /** Job options for a bounded replay of these topics from the beginning, exactly once. */
     Configuration jobConfiguration(String bootstrapServers) {
         Configuration conf = new Configuration();
-        conf.set(MattingJobOptions.BOOTSTRAP_SERVERS, bootstrapServers);
-        conf.set(MattingJobOptions.FRAMES_TOPIC, frames);
+        conf.set(CommonOptions.BOOTSTRAP_SERVERS, bootstrapServers);
+        conf.set(CommonOptions.FRAMES_TOPIC, frames);
         conf.set(MattingJobOptions.MATTES_TOPIC, mattes);
-        conf.set(MattingJobOptions.DEAD_LETTER_TOPIC, dlq);
-        conf.set(MattingJobOptions.GROUP_ID, "it-" + frames);
-        conf.set(MattingJobOptions.TRANSACTIONAL_ID_PREFIX, "it-" + frames);
-        conf.set(MattingJobOptions.STARTING_OFFSETS, MattingJobOptions.StartingOffsets.EARLIEST);
-        conf.set(MattingJobOptions.BOUNDED, true);
+        conf.set(CommonOptions.DEAD_LETTER_TOPIC, dlq);
+        conf.set(CommonOptions.GROUP_ID, "it-" + frames);
+        conf.set(CommonOptions.TRANSACTIONAL_ID_PREFIX, "it-" + frames);
+        conf.set(CommonOptions.STARTING_OFFSETS, CommonOptions.StartingOffsets.EARLIEST);
+        conf.set(CommonOptions.BOUNDED, true);
         return conf;
     }
 }

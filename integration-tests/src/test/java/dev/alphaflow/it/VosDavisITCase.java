@@ -1,5 +1,6 @@
 package dev.alphaflow.it;
 
+import dev.alphaflow.jobs.CommonOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
-import dev.alphaflow.jobs.matting.KafkaWiring;
+import dev.alphaflow.jobs.KafkaWiring;
 import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.jobs.segmentation.SegmentationJob;
 import dev.alphaflow.jobs.segmentation.SegmentationJobOptions;
@@ -78,11 +79,11 @@ class VosDavisITCase {
         }
 
         Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
-        conf.set(MattingJobOptions.SEGMENTS_TOPIC, segmentsTopic);
-        conf.set(MattingJobOptions.MODEL_DIR, SharedTestData.modelDir().toString());
-        conf.set(MattingJobOptions.INTRA_OP_THREADS, 2);
+        conf.set(SegmentationJobOptions.SEGMENTS_TOPIC, segmentsTopic);
+        conf.set(CommonOptions.MODEL_DIR, SharedTestData.modelDir().toString());
+        conf.set(CommonOptions.INTRA_OP_THREADS, 2);
         StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 2_000, 0);
-        KafkaWiring.wireSegmentation(env, conf, SegmentationJob.fromConfiguration(conf));
+        SegmentationJob.fromConfiguration(conf).wire(env);
         long start = System.nanoTime();
         env.execute("vos davis");
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -137,17 +138,15 @@ class VosDavisITCase {
                 .build();
         SegmentationJob job = new SegmentationJob(spec, DecodeLimits.builder().build(), SequencerOptions.builder().build());
         Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
-        conf.set(MattingJobOptions.SEGMENTS_TOPIC, segmentsTopic);
+        conf.set(SegmentationJobOptions.SEGMENTS_TOPIC, segmentsTopic);
         StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 300, 3);
         FailOnceAfterCheckpoint.FAILED.set(false);
         DataStream<RawFrameRecord> input = env
-                .fromSource(KafkaWiring.frameSource(conf), WatermarkStrategy.noWatermarks(), "frames")
+                .fromSource(KafkaWiring.frameSource(conf, SegmentationJob.IDENTITY), WatermarkStrategy.noWatermarks(), "frames")
                 .map(new FailOnceAfterCheckpoint<RawFrameRecord>(frames / 2, 20))
                 .returns(RawFrameRecord.class)
                 .name("fail once");
-        SegmentationJob.Outputs outputs = job.build(input);
-        outputs.segments().sinkTo(KafkaWiring.segmentSink(conf));
-        outputs.deadLetters().sinkTo(KafkaWiring.deadLetterSink(conf));
+        job.wire(conf, input);
         env.execute("vos failover");
         assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected").isTrue();
 
@@ -189,13 +188,13 @@ class VosDavisITCase {
         }
 
         Configuration conf = topics.jobConfiguration(kafka.bootstrapServers());
-        conf.set(MattingJobOptions.SEGMENTS_TOPIC, segmentsTopic);
-        conf.set(MattingJobOptions.MODEL_DIR, SharedTestData.modelDir().toString());
-        conf.set(MattingJobOptions.INTRA_OP_THREADS, 2);
+        conf.set(SegmentationJobOptions.SEGMENTS_TOPIC, segmentsTopic);
+        conf.set(CommonOptions.MODEL_DIR, SharedTestData.modelDir().toString());
+        conf.set(CommonOptions.INTRA_OP_THREADS, 2);
         conf.set(SegmentationJobOptions.TRACK_START_CLASSES, "person");
         conf.set(SegmentationJobOptions.TRACK_EVIDENCE_WEIGHT, 1f);
         StreamExecutionEnvironment env = ItFlink.environment(tmp.resolve("checkpoints"), 2_000, 0);
-        KafkaWiring.wireSegmentation(env, conf, SegmentationJob.fromConfiguration(conf));
+        SegmentationJob.fromConfiguration(conf).wire(env);
         env.execute("vos autostart");
 
         List<Segmentation> segments = TopicReader.readCommitted(kafka.bootstrapServers(), segmentsTopic,

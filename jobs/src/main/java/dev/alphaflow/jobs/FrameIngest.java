@@ -1,6 +1,11 @@
 package dev.alphaflow.jobs;
 
+import java.util.List;
+
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
@@ -24,6 +29,24 @@ import dev.alphaflow.schemas.DeadLetter;
  */
 public final class FrameIngest {
     private FrameIngest() {}
+
+    /**
+     * Checks the decode limits ({@code alphaflow.decode.*}) and sequencer settings ({@code alphaflow.sequencer.*})
+     * before anything starts, naming the option.
+     */
+    public static void checkOptions(ReadableConfig conf) {
+        for (ConfigOption<Integer> side : List.of(DecodeLimits.MAX_WIDTH, DecodeLimits.MAX_HEIGHT)) {
+            InvalidOptionException.check(conf.get(side) > 0, side, "must be positive, got %d", conf.get(side));
+        }
+        for (ConfigOption<MemorySize> size : List.of(DecodeLimits.MAX_PAYLOAD, DecodeLimits.MAX_DEAD_LETTER_PAYLOAD)) {
+            InvalidOptionException.check(conf.get(size).getBytes() <= Integer.MAX_VALUE, size,
+                    "must be below 2 GiB, got %s", conf.get(size).toHumanReadableString());
+        }
+        InvalidOptionException.check(conf.get(DecodeLimits.MAX_PAYLOAD).getBytes() > 0, DecodeLimits.MAX_PAYLOAD,
+                "must be positive");
+        int gap = conf.get(SequencerOptions.MAX_GAP_FRAMES);
+        InvalidOptionException.check(gap >= 1, SequencerOptions.MAX_GAP_FRAMES, "must be at least 1, got %d", gap);
+    }
 
     /** Frames with their pixels and the records rejected on the way. */
     public record Decoded(DataStream<DecodedFrame> frames, DataStream<DeadLetter> deadLetters) {}

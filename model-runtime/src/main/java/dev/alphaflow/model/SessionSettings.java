@@ -28,6 +28,12 @@ public final class SessionSettings implements Serializable {
   // ONNX Runtime session config key (onnxruntime_session_options_config_keys.h), since 1.11.
   static final String DYNAMIC_BLOCK_BASE = "session.dynamic_block_base";
 
+  /**
+   * An intra-op thread count that means "the cores of the machine the session opens on", read when the session
+   * opens: settings built on a job's client and shipped to a TaskManager use the TaskManager's cores.
+   */
+  public static final int CORES_OF_THE_MACHINE = 0;
+
   private final int intraOpThreads;
   private final int interOpThreads;
   private final OptimizationLevel optimizationLevel;
@@ -69,8 +75,15 @@ public final class SessionSettings implements Serializable {
         .dynamicBlockBase(dynamicBlockBase);
   }
 
+  /** The configured intra-op thread count; {@link #CORES_OF_THE_MACHINE} until {@link #resolvedIntraOpThreads}. */
   public int intraOpThreads() {
     return intraOpThreads;
+  }
+
+  /** The intra-op threads a session opened here gets: the configured count, or this machine's cores. */
+  public int resolvedIntraOpThreads() {
+    return intraOpThreads == CORES_OF_THE_MACHINE
+        ? Math.max(1, Runtime.getRuntime().availableProcessors()) : intraOpThreads;
   }
 
   public int interOpThreads() {
@@ -118,7 +131,7 @@ public final class SessionSettings implements Serializable {
   Prepared prepare(ModelCard card) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     try {
-      options.setIntraOpNumThreads(intraOpThreads);
+      options.setIntraOpNumThreads(resolvedIntraOpThreads());
       options.setInterOpNumThreads(interOpThreads);
       options.setExecutionMode(interOpThreads > 1
           ? OrtSession.SessionOptions.ExecutionMode.PARALLEL
@@ -220,7 +233,10 @@ public final class SessionSettings implements Serializable {
 
     private Builder() {}
 
-    /** Threads one operator may use (default min(available cores, 4)); at least 1. */
+    /**
+     * Threads one operator may use (default min(available cores, 4)); at least 1, or {@link #CORES_OF_THE_MACHINE}
+     * for the cores of the machine the session opens on.
+     */
     public Builder intraOpThreads(int threads) {
       this.intraOpThreads = threads;
       return this;
@@ -275,9 +291,9 @@ public final class SessionSettings implements Serializable {
     }
 
     public SessionSettings build() {
-      if (intraOpThreads < 1) {
-        throw new IllegalArgumentException("intraOpThreads must be at least 1, got " + intraOpThreads
-            + "; use the number of cores this task may use");
+      if (intraOpThreads < 1 && intraOpThreads != CORES_OF_THE_MACHINE) {
+        throw new IllegalArgumentException("intraOpThreads must be at least 1 (or CORES_OF_THE_MACHINE), got "
+            + intraOpThreads + "; use the number of cores this task may use");
       }
       if (interOpThreads < 1) {
         throw new IllegalArgumentException("interOpThreads must be at least 1, got " + interOpThreads);

@@ -2,7 +2,10 @@ package dev.alphaflow.jobs.cli;
 
 import java.io.PrintWriter;
 
+import dev.alphaflow.jobs.InvalidOptionException;
+
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -28,6 +31,10 @@ public final class AlphaflowCli implements Runnable {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the stack trace of a failure (it always goes to the log at debug level).")
+    boolean verbose;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
@@ -45,16 +52,29 @@ public final class AlphaflowCli implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    // A failed run prints its message and causes, not a stack trace; the log has the details.
+    // A failed run prints its message and causes, not a stack trace (unless --verbose); the log has the details.
     private static int reportFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) throws Exception {
         if (e instanceof CommandLine.ParameterException pe) {
             // Options checked when the subcommand runs (e.g. a missing input file) are usage errors too.
             return cl.getParameterExceptionHandler().handleParseException(pe, parsed.originalArgs().toArray(new String[0]));
         }
         PrintWriter err = cl.getErr();
+        boolean verbose = parsed.originalArgs().contains("--verbose");
+        if (e instanceof InvalidOptionException bad) {
+            // A value the job cannot run with: a usage error, found before Kafka or Flink started.
+            err.println(cl.getColorScheme().errorText(cl.getCommandName() + ": invalid "
+                    + FlagNames.describe(bad.key()) + ": " + bad.problem()));
+            err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for the options.");
+            return cl.getCommandSpec().exitCodeOnInvalidInput();
+        }
         err.println(cl.getColorScheme().errorText(cl.getCommandName() + " failed: " + e.getMessage()));
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            err.println("  caused by: " + cause);
+        if (!(e instanceof CommandFailure)) {
+            for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+                err.println("  caused by: " + cause);
+            }
+        }
+        if (verbose) {
+            e.printStackTrace(err);
         }
         org.slf4j.LoggerFactory.getLogger(AlphaflowCli.class).debug("{} failed", cl.getCommandName(), e);
         return 1;

@@ -8,18 +8,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.jobs.local.EmbeddedKafka;
 import dev.alphaflow.jobs.local.LocalFlink;
-import dev.alphaflow.jobs.matting.KafkaWiring;
-import dev.alphaflow.jobs.matting.MattingJobOptions;
+import dev.alphaflow.jobs.matting.MattingJob;
 import dev.alphaflow.jobs.tools.Background;
 import dev.alphaflow.jobs.tools.Export;
 import dev.alphaflow.jobs.tools.ExportSummary;
@@ -50,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
     String background;
 
     @Mixin
-    JobOptions job;
+    MattingFlags job;
 
     @Override
     public Integer call() throws Exception {
@@ -59,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         for (Path video : videos) {
             SharedPaths.requireExisting(video, "input", "pass a video or image folder, or set ALPHAFLOW_SHARED_DIR");
         }
-        Path modelDir = job.modelDir != null ? job.modelDir : SharedPaths.modelDir();
+        Path modelDir = SharedPaths.modelDir(job.modelDir);
         SharedPaths.requireExisting(modelDir, "model folder", "pass --model-dir or set ALPHAFLOW_MODEL_DIR");
         Path work = Files.createDirectories(output.toAbsolutePath().resolve(".state"));
 
@@ -74,32 +73,27 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("demo: replayed " + replayed.totalFrames() + " frames of " + replayed.streams().size()
                     + " stream(s)");
 
-            KafkaOptions topics = new KafkaOptions();
-            topics.bootstrapServers = kafka.bootstrapServers();
-            topics.framesTopic = KafkaDefaults.FRAMES_TOPIC;
-            topics.mattesTopic = KafkaDefaults.MATTES_TOPIC;
-            topics.dlqTopic = KafkaDefaults.DLQ_TOPIC;
-            Configuration conf = job.toConfiguration(topics, modelDir);
-            conf.set(MattingJobOptions.BOUNDED, true);
-            conf.set(MattingJobOptions.STARTING_OFFSETS, MattingJobOptions.StartingOffsets.EARLIEST);
-            StreamExecutionEnvironment env = LocalFlink.builder()
+            KafkaOptions topics = KafkaOptions.embedded(kafka.bootstrapServers());
+            Configuration conf = job.toConfiguration(topics);
+            conf.set(CommonOptions.BOUNDED, true);
+            conf.set(CommonOptions.STARTING_OFFSETS, CommonOptions.StartingOffsets.EARLIEST);
+            job.engine.applyExtra(conf);
+            MattingJob matting = MattingJob.fromConfiguration(conf);
+            LocalFlink flink = LocalFlink.builder()
                     .checkpointDir(work.resolve("checkpoints"))
-                    .checkpointInterval(job.checkpointInterval())
-                    .parallelism(job.parallelism())
+                    .checkpointInterval(job.engine.checkpointInterval())
+                    .parallelism(job.engine.parallelism)
                     .stateBackend(conf.get(LocalFlink.STATE_BACKEND))
-                    .build()
-                    .createEnvironment();
-            KafkaWiring.wire(env, conf);
-            long start = System.nanoTime();
-            env.execute("alphaflow demo");
-            double jobSeconds = (System.nanoTime() - start) / 1e9;
+                    .build();
+            LocalJobRunner.Summary run = new LocalJobRunner(matting, topics, System.out).run(flink);
+            double jobSeconds = run.seconds();
 
             ExportSummary exported = Export.builder().bootstrapServers(kafka.bootstrapServers())
                     .mattesTopic(KafkaDefaults.MATTES_TOPIC).framesTopic(KafkaDefaults.FRAMES_TOPIC)
                     .outputDir(output).background(Files.isRegularFile(Paths.get(background)) ? Background.image(Paths.get(background)) : Background.parseColor(background))
                     .idleTimeout(Duration.ofSeconds(5)).progressBar(false)
                     .build().run();
-            long deadLetters = DeadLetterCount.count(kafka.bootstrapServers(), KafkaDefaults.DLQ_TOPIC);
+            long deadLetters = run.deadLetterTotal();
 
             System.out.printf("demo: %d frames of %d stream(s) matted in %.1f s (%.1f frames/s, including job start); "
                     + "%d dead letters%n", exported.totalMattes(), exported.streams().size(), jobSeconds,

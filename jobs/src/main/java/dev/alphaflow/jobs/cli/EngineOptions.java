@@ -8,7 +8,7 @@ import org.apache.flink.configuration.Configuration;
 
 import picocli.CommandLine.Option;
 
-import dev.alphaflow.jobs.matting.MattingJobOptions;
+import dev.alphaflow.jobs.CommonOptions;
 
 /**
  * Flags every job command shares ({@code run}, {@code demo}, {@code segment}, {@code instances}): how the model
@@ -18,7 +18,7 @@ import dev.alphaflow.jobs.matting.MattingJobOptions;
 final class EngineOptions {
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "ONNX Runtime intra-op threads per operator (default: number of cores).")
+            description = "ONNX Runtime intra-op threads per operator (default: the cores of the machine it runs on).")
     Integer threads;
 
     @Option(names = "--provider", paramLabel = "EP", defaultValue = "cpu",
@@ -53,12 +53,12 @@ final class EngineOptions {
     /** Sets the named flags' options; call {@link #applyExtra} last so that -D overrides them. */
     void applyTo(Configuration conf) {
         if (threads != null) {
-            conf.set(MattingJobOptions.INTRA_OP_THREADS, threads);
+            conf.set(CommonOptions.INTRA_OP_THREADS, threads);
         }
-        conf.set(MattingJobOptions.EXECUTION_PROVIDER, provider);
-        conf.set(MattingJobOptions.ALLOW_CPU_FALLBACK, allowCpuFallback);
-        conf.set(MattingJobOptions.DELIVERY,
-                atLeastOnce ? MattingJobOptions.Delivery.AT_LEAST_ONCE : MattingJobOptions.Delivery.EXACTLY_ONCE);
+        conf.set(CommonOptions.EXECUTION_PROVIDER, provider);
+        conf.set(CommonOptions.ALLOW_CPU_FALLBACK, allowCpuFallback);
+        conf.set(CommonOptions.DELIVERY,
+                atLeastOnce ? CommonOptions.Delivery.AT_LEAST_ONCE : CommonOptions.Delivery.EXACTLY_ONCE);
     }
 
     /** Adds every {@code -D key=value}. */

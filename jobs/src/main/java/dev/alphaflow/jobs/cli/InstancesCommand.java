@@ -5,24 +5,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.instances.InstancesJob;
 import dev.alphaflow.jobs.instances.InstancesJobOptions;
-import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.operators.instances.InstancesSpec;
 
 /**
  * {@code alphaflow instances}: the per-frame instance-segmentation job (YOLOv8n-seg by default) on a local Flink
  * MiniCluster against any Kafka cluster. Stateless per frame, so it runs beside the matting job on the same frames
  * topic (its own consumer group and transactional ids). To run it on a Flink cluster, submit the shaded jar with
- * {@code flink run -c dev.alphaflow.jobs.cli.InstancesEntryPoint}.
+ * {@code flink run -c dev.alphaflow.jobs.cli.FlinkEntryPoint alphaflow.jar --job instances}.
  */
 @Command(name = "instances", mixinStandardHelpOptions = true,
         description = "Run the instance segmentation job: frames topic -> decode -> YOLO-seg -> instances topic (+ DLQ).")
@@ -69,14 +67,11 @@ final class InstancesCommand implements Callable<Integer> {
     int maxInstances;
 
     /** The job configuration these flags describe (named flags first, then every -D). */
-    Configuration toConfiguration(Path defaultModelDir) {
+    Configuration toConfiguration() {
         Configuration conf = new Configuration();
-        conf.set(MattingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(MattingJobOptions.FRAMES_TOPIC, kafka.framesTopic());
-        conf.set(MattingJobOptions.DEAD_LETTER_TOPIC, kafka.dlqTopic());
+        kafka.applyTo(conf);
         conf.set(InstancesJobOptions.INSTANCES_TOPIC, instancesTopic);
-        Path models = modelDir != null ? modelDir : defaultModelDir;
-        conf.set(MattingJobOptions.MODEL_DIR, models.toAbsolutePath().normalize().toString());
+        conf.set(CommonOptions.MODEL_DIR, SharedPaths.modelDir(modelDir).toString());
         conf.set(InstancesSpec.MODEL_ID, modelId);
         conf.set(InstancesSpec.CLASSES, String.join(",", classes));
         conf.set(InstancesSpec.SCORE_THRESHOLD, scoreThreshold);
@@ -90,14 +85,9 @@ final class InstancesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Configuration conf = toConfiguration(SharedPaths.modelDir());
-        InstancesJob job = InstancesJob.fromConfiguration(conf);
-        job.spec().check(); // a missing model or an unknown class fails here, not in every task
-        StreamExecutionEnvironment env = local.localFlink(engine, conf, Path.of("alphaflow-state", "instances-checkpoints"))
-                .createEnvironment();
-        InstancesJob.wire(env, conf, job);
-        JobExecutionResult result = env.execute("alphaflow instances");
-        System.out.printf("job finished in %.1f s%n", result.getNetRuntime() / 1000.0);
+        Configuration conf = toConfiguration();
+        InstancesJob job = InstancesJob.fromConfiguration(conf); // bad options fail here, before anything starts
+        new LocalJobRunner(job, kafka, System.out).run(local.localFlink(engine, conf, job.identity().name()));
         return 0;
     }
 }

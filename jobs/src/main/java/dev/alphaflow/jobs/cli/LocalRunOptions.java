@@ -6,18 +6,21 @@ import org.apache.flink.configuration.Configuration;
 
 import picocli.CommandLine.Option;
 
+import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.local.LocalFlink;
-import dev.alphaflow.jobs.matting.MattingJobOptions;
 
 /**
  * Flags of the commands that run a job on the local runtime ({@code run}, {@code segment}, {@code instances}):
- * where checkpoints go, what to resume from, and whether to stop at the end of the frames topic. Together with
- * {@link EngineOptions} they make the {@link LocalFlink} the job runs on.
+ * where checkpoints go, what to resume from, whether to stop at the end of the frames topic and whether to start
+ * over. Together with {@link EngineOptions} they make the {@link LocalFlink} the job runs on.
  */
 final class LocalRunOptions {
+    /** The one folder local runs keep their state in (checkpoints); {@code alphaflow clean} removes it. */
+    static final Path STATE_DIR = Path.of("alphaflow-state");
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Where checkpoints are written (default: alphaflow-state/<job>-checkpoints, <job> = matting, segment or instances).")
+            description = "Where checkpoints are written (default: alphaflow-state/<job>-checkpoints, <job> = "
+                    + "matting, segment or instances; `alphaflow clean` removes alphaflow-state).")
     Path checkpointDir;
 
     @Option(names = "--restore-from", paramLabel = "CHECKPOINT",
@@ -28,19 +31,31 @@ final class LocalRunOptions {
             description = "Stop at the frames topic's current end (archive replay) instead of running until interrupted.")
     boolean bounded;
 
-    /** Sets {@link MattingJobOptions#BOUNDED}. */
+    @Option(names = "--from-beginning",
+            description = "Read the frames topic from its beginning, ignoring the offsets the job's consumer group "
+                    + "committed in an earlier run.")
+    boolean fromBeginning;
+
+    /** Sets {@link CommonOptions#BOUNDED} and, with {@code --from-beginning}, the starting offsets. */
     void applyTo(Configuration conf) {
-        conf.set(MattingJobOptions.BOUNDED, bounded);
+        conf.set(CommonOptions.BOUNDED, bounded);
+        if (fromBeginning) {
+            conf.set(CommonOptions.STARTING_OFFSETS, CommonOptions.StartingOffsets.EARLIEST);
+        }
+    }
+
+    Path checkpointDir(String jobName) {
+        return checkpointDir != null ? checkpointDir : STATE_DIR.resolve(jobName + "-checkpoints");
     }
 
     /**
      * The local runtime for a job configured by {@code conf}: checkpoints retained in {@code --checkpoint-dir} (else
-     * {@code defaultCheckpointDir}), the engine's interval and parallelism, the state backend named by
+     * {@code alphaflow-state/<job>-checkpoints}), the engine's interval and parallelism, the state backend named by
      * {@link LocalFlink#STATE_BACKEND} (settable with -D), resumed from {@code --restore-from} when given.
      */
-    LocalFlink localFlink(EngineOptions engine, Configuration conf, Path defaultCheckpointDir) {
+    LocalFlink localFlink(EngineOptions engine, Configuration conf, String jobName) {
         LocalFlink.Builder flink = LocalFlink.builder()
-                .checkpointDir(checkpointDir != null ? checkpointDir : defaultCheckpointDir)
+                .checkpointDir(checkpointDir(jobName))
                 .checkpointInterval(engine.checkpointInterval())
                 .parallelism(engine.parallelism)
                 .stateBackend(conf.get(LocalFlink.STATE_BACKEND))

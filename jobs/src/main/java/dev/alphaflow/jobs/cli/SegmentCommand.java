@@ -3,13 +3,10 @@ package dev.alphaflow.jobs.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.KafkaDefaults;
-import dev.alphaflow.jobs.matting.KafkaWiring;
-import dev.alphaflow.jobs.matting.MattingJobOptions;
 import dev.alphaflow.jobs.segmentation.SegmentationJob;
 import dev.alphaflow.jobs.segmentation.SegmentationJobOptions;
 import picocli.CommandLine.Command;
@@ -62,16 +59,11 @@ final class SegmentCommand implements Callable<Integer> {
     Float evidenceWeight;
 
     /** The job configuration these flags describe (named flags first, then every -D). */
-    Configuration toConfiguration(Path defaultModelDir) {
+    Configuration toConfiguration() {
         Configuration conf = new Configuration();
-        conf.set(MattingJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        conf.set(MattingJobOptions.FRAMES_TOPIC, kafka.framesTopic());
-        conf.set(MattingJobOptions.DEAD_LETTER_TOPIC, kafka.dlqTopic());
-        conf.set(MattingJobOptions.SEGMENTS_TOPIC, segmentsTopic);
-        conf.set(MattingJobOptions.GROUP_ID, "alphaflow-segmentation");
-        conf.set(MattingJobOptions.TRANSACTIONAL_ID_PREFIX, "alphaflow-segmentation");
-        Path models = modelDir != null ? modelDir : defaultModelDir;
-        conf.set(MattingJobOptions.MODEL_DIR, models.toAbsolutePath().normalize().toString());
+        kafka.applyTo(conf);
+        conf.set(SegmentationJobOptions.SEGMENTS_TOPIC, segmentsTopic);
+        conf.set(CommonOptions.MODEL_DIR, SharedPaths.modelDir(modelDir).toString());
         engine.applyTo(conf);
         if (bankBudget != null) {
             conf.set(SegmentationJobOptions.BANK_BUDGET, bankBudget);
@@ -93,14 +85,9 @@ final class SegmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Configuration conf = toConfiguration(SharedPaths.modelDir());
-        SegmentationJob job = SegmentationJob.fromConfiguration(conf); // bad options fail here, before the cluster
-        job.spec().openSegmenter().close(); // so does a missing or mismatched model
-        StreamExecutionEnvironment env = local.localFlink(engine, conf, Path.of("alphaflow-state", "segment-checkpoints"))
-                .createEnvironment();
-        KafkaWiring.wireSegmentation(env, conf, job);
-        JobExecutionResult result = env.execute("alphaflow segment");
-        System.out.printf("job finished in %.1f s%n", result.getNetRuntime() / 1000.0);
+        Configuration conf = toConfiguration();
+        SegmentationJob job = SegmentationJob.fromConfiguration(conf); // bad options fail here, before anything starts
+        new LocalJobRunner(job, kafka, System.out).run(local.localFlink(engine, conf, job.identity().name()));
         return 0;
     }
 }

@@ -23,6 +23,11 @@ final class SharedPaths {
         return configured != null ? Paths.get(configured).toAbsolutePath().normalize() : sharedDir().resolve("models");
     }
 
+    /** The model folder a command uses: {@code --model-dir} when given, else {@link #modelDir()}; absolute. */
+    static Path modelDir(Path flag) {
+        return (flag != null ? flag : modelDir()).toAbsolutePath().normalize();
+    }
+
     static Path requireExisting(Path path, String what, String howToFix) {
         if (!Files.exists(path)) {
             throw new IllegalArgumentException(what + " not found: " + path + " (" + howToFix + ")");

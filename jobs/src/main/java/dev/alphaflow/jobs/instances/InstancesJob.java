@@ -7,11 +7,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.alphaflow.jobs.AlphaflowJob;
+import dev.alphaflow.jobs.CommonOptions;
+import dev.alphaflow.jobs.FlinkArguments;
 import dev.alphaflow.jobs.FrameIngest;
-import dev.alphaflow.jobs.matting.KafkaWiring;
-import dev.alphaflow.jobs.matting.MattingJobOptions;
-import dev.alphaflow.model.ExecutionProvider;
-import dev.alphaflow.model.SessionSettings;
+import dev.alphaflow.jobs.JobIdentity;
+import dev.alphaflow.jobs.KafkaWiring;
 import dev.alphaflow.operators.decode.DecodeLimits;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.operators.instances.InstancesFunction;
@@ -24,40 +25,58 @@ import dev.alphaflow.schemas.Instances;
  * (stateless: no keyBy, no sequencer, chained to the decoder at the source's parallelism) → {@code Instances}
  * records, plus the dead letters of both stages.
  *
- * <p>Like {@link dev.alphaflow.jobs.matting.MattingJob}, the graph takes its input stream and returns its outputs;
- * {@link #wire} connects it to Kafka:
+ * <p>Like the other jobs, the graph takes its input stream and returns its outputs ({@link #build}); {@link #wire}
+ * connects it to Kafka:
  *
  * <pre>{@code
- * InstancesJob job = InstancesJob.fromConfiguration(conf);
- * InstancesJob.Outputs out = InstancesJob.wire(env, conf, job);   // frames topic -> instances topic + DLQ
+ * InstancesJob job = InstancesJob.fromConfiguration(conf);   // bad options fail here
+ * job.checkModels();                                         // a missing model or unknown class fails here
+ * job.wire(env);                                             // frames topic -> instances topic + DLQ
  * }</pre>
  *
  * <p>Without a sequencer, a frame delivered twice (a producer retry) is segmented twice; the records carry
- * (streamId, seq) for consumers to de-duplicate, as the at-least-once matte records do.
+ * (streamId, seq) for consumers to de-duplicate, as the at-least-once matte records do. On a Flink cluster:
+ * {@code flink run -c dev.alphaflow.jobs.instances.InstancesJob alphaflow.jar key=value ...}.
  */
-public final class InstancesJob {
+public final class InstancesJob implements AlphaflowJob {
+    /** Consumer group and transactional-id prefix {@code alphaflow-instances} unless configured. */
+    public static final JobIdentity IDENTITY = new JobIdentity("instances", "alphaflow-instances");
+
     private final InstancesSpec spec;
     private final DecodeLimits decodeLimits;
+    private final Configuration conf;
 
     public InstancesJob(InstancesSpec spec, DecodeLimits decodeLimits) {
+        this(spec, decodeLimits, new Configuration());
+    }
+
+    private InstancesJob(InstancesSpec spec, DecodeLimits decodeLimits, Configuration conf) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
+        this.conf = new Configuration(conf);
     }
 
     /**
      * Reads the model and filters from the {@code alphaflow.instances.*} options, the model folder and ONNX Runtime
-     * settings from the ones shared with the matting job ({@code alphaflow.model.dir}, {@code alphaflow.ort.*}), and
-     * the decode limits from {@code alphaflow.decode.*}.
+     * settings from the shared ones ({@code alphaflow.model.dir}, {@code alphaflow.ort.*}), and the decode limits
+     * from {@code alphaflow.decode.*}.
+     *
+     * @throws dev.alphaflow.jobs.InvalidOptionException naming the first option the job cannot run with
      */
     public static InstancesJob fromConfiguration(Configuration conf) {
-        SessionSettings session = SessionSettings.builder()
-                .intraOpThreads(conf.get(MattingJobOptions.INTRA_OP_THREADS))
-                .interOpThreads(conf.get(MattingJobOptions.INTER_OP_THREADS))
-                .executionProvider(ExecutionProvider.parse(conf.get(MattingJobOptions.EXECUTION_PROVIDER)))
-                .allowCpuFallback(conf.get(MattingJobOptions.ALLOW_CPU_FALLBACK))
-                .build();
-        InstancesSpec spec = InstancesSpec.fromConfig(conf, conf.get(MattingJobOptions.MODEL_DIR), session);
-        return new InstancesJob(spec, DecodeLimits.fromConfig(conf));
+        CommonOptions.checkKafka(conf);
+        FrameIngest.checkOptions(conf);
+        InstancesJobOptions.check(conf);
+        InstancesSpec spec = InstancesSpec.fromConfig(conf, conf.get(CommonOptions.MODEL_DIR),
+                CommonOptions.sessionSettings(conf));
+        return new InstancesJob(spec, DecodeLimits.fromConfig(conf), conf);
+    }
+
+    /** {@code flink run -c dev.alphaflow.jobs.instances.InstancesJob alphaflow.jar key=value ...}. */
+    public static void main(String[] args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        fromConfiguration(FlinkArguments.parse(args)).wire(env);
+        env.execute("alphaflow instances");
     }
 
     public InstancesSpec spec() {
@@ -66,6 +85,26 @@ public final class InstancesJob {
 
     public DecodeLimits decodeLimits() {
         return decodeLimits;
+    }
+
+    @Override
+    public JobIdentity identity() {
+        return IDENTITY;
+    }
+
+    @Override
+    public Configuration configuration() {
+        return new Configuration(conf);
+    }
+
+    @Override
+    public void checkModels() {
+        spec.check();
+    }
+
+    @Override
+    public String outputTopic() {
+        return conf.get(InstancesJobOptions.INSTANCES_TOPIC);
     }
 
     /** What the graph produces. */
@@ -81,37 +120,24 @@ public final class InstancesJob {
         return new Outputs(instances, deadLetters);
     }
 
-    /** Runs the job from {@code conf} between Kafka topics: what {@code alphaflow instances} submits. */
-    public static Outputs wire(StreamExecutionEnvironment env, Configuration conf) {
-        return wire(env, conf, fromConfiguration(conf));
+    /** Frames from {@code alphaflow.topics.frames}, instances to {@link InstancesJobOptions#INSTANCES_TOPIC}, dead letters to the DLQ. */
+    @Override
+    public void wire(StreamExecutionEnvironment env) {
+        wire(env, conf);
     }
 
-    /**
-     * Runs the given graph between the Kafka topics named in {@code conf}: frames from {@code alphaflow.topics.frames},
-     * instances to {@link InstancesJobOptions#INSTANCES_TOPIC}, dead letters to {@code alphaflow.topics.dlq}.
-     */
-    public static Outputs wire(StreamExecutionEnvironment env, Configuration conf, InstancesJob job) {
-        Configuration kafka = withJobDefaults(conf);
-        Outputs outputs = job.build(KafkaWiring.frames(env, kafka));
-        String topic = kafka.get(InstancesJobOptions.INSTANCES_TOPIC);
-        outputs.instances().sinkTo(KafkaWiring.instancesSink(kafka, topic)).name("instances: " + topic)
-                .uid("instances-sink");
-        KafkaWiring.sinkDeadLetters(outputs.deadLetters(), kafka);
+    /** Adds the graph between the Kafka topics {@code conf} names (for graphs built from specs, as in tests). */
+    public Outputs wire(StreamExecutionEnvironment env, Configuration conf) {
+        return wire(conf, KafkaWiring.frames(env, conf, IDENTITY));
+    }
+
+    /** Adds the graph reading {@code rawFrames} and writing instances and dead letters to the Kafka topics {@code conf} names. */
+    public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
+        Outputs outputs = build(rawFrames);
+        String topic = conf.get(InstancesJobOptions.INSTANCES_TOPIC);
+        outputs.instances().sinkTo(KafkaWiring.sink(conf, IDENTITY, "instances", Instances.class, topic,
+                Instances::getStreamId, Instances::getSeq)).name("instances: " + topic).uid("instances-sink");
+        KafkaWiring.sinkDeadLetters(outputs.deadLetters(), conf, IDENTITY);
         return outputs;
-    }
-
-    /**
-     * A copy of {@code conf} whose consumer group and transactional-id prefix are
-     * {@value InstancesJobOptions#DEFAULT_GROUP_AND_PREFIX} unless set: a matting job on the same cluster keeps its own.
-     */
-    public static Configuration withJobDefaults(Configuration conf) {
-        Configuration out = new Configuration(conf);
-        if (!conf.contains(MattingJobOptions.GROUP_ID)) {
-            out.set(MattingJobOptions.GROUP_ID, InstancesJobOptions.DEFAULT_GROUP_AND_PREFIX);
-        }
-        if (!conf.contains(MattingJobOptions.TRANSACTIONAL_ID_PREFIX)) {
-            out.set(MattingJobOptions.TRANSACTIONAL_ID_PREFIX, InstancesJobOptions.DEFAULT_GROUP_AND_PREFIX);
-        }
-        return out;
     }
 }

@@ -7,8 +7,15 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.alphaflow.jobs.AlphaflowJob;
+import dev.alphaflow.jobs.CommonOptions;
+import dev.alphaflow.jobs.FlinkArguments;
 import dev.alphaflow.jobs.FrameIngest;
+import dev.alphaflow.jobs.InvalidOptionException;
+import dev.alphaflow.jobs.JobIdentity;
+import dev.alphaflow.jobs.KafkaWiring;
 import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.ModelCards;
 import dev.alphaflow.model.SessionSettings;
@@ -32,15 +39,20 @@ import dev.alphaflow.schemas.Matte;
  * frame's inference) → mattes, plus the dead letters of every stage.
  *
  * <p>The graph takes its input stream and returns its outputs, so that the same graph runs on Kafka
- * ({@link KafkaWiring}) and on whatever a test plugs in:
+ * ({@link #wire}) and on whatever a test plugs in ({@link #build}):
  *
  * <pre>{@code
- * MattingJob job = MattingJob.fromConfiguration(conf);
- * MattingJob.Outputs out = job.build(env.fromSource(KafkaWiring.frameSource(conf), noWatermarks(), "frames"));
- * out.mattes().sinkTo(KafkaWiring.matteSink(conf));
+ * MattingJob job = MattingJob.fromConfiguration(conf);   // bad options fail here
+ * job.checkModels();                                     // a missing model or GPU fails here
+ * job.wire(env);                                         // frames topic -> mattes topic + DLQ
  * }</pre>
+ *
+ * <p>On a Flink cluster: {@code flink run -c dev.alphaflow.jobs.matting.MattingJob alphaflow.jar key=value ...}.
  */
-public final class MattingJob {
+public final class MattingJob implements AlphaflowJob {
+    /** Consumer group and transactional-id prefix {@code alphaflow-matting} unless configured. */
+    public static final JobIdentity IDENTITY = new JobIdentity("matting", "alphaflow-matting");
+
     /** Frames the async encoder holds at most (being encoded or waiting to leave in order). */
     static final int ENCODE_QUEUE = 4;
 
@@ -50,6 +62,7 @@ public final class MattingJob {
     private final int batchSize;
     private final Duration batchTimeout;
     private final boolean asyncEncode;
+    private final Configuration conf;
 
     /** A job that mattes one frame at a time (no cross-stream batching). */
     public MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions) {
@@ -72,6 +85,12 @@ public final class MattingJob {
      */
     public MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions,
             int batchSize, Duration batchTimeout, boolean asyncEncode) {
+        this(mattingSpec, decodeLimits, sequencerOptions, batchSize, batchTimeout, asyncEncode, new Configuration());
+    }
+
+    private MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions,
+            int batchSize, Duration batchTimeout, boolean asyncEncode, Configuration conf) {
+        this.conf = new Configuration(conf);
         this.asyncEncode = asyncEncode;
         this.mattingSpec = Objects.requireNonNull(mattingSpec, "mattingSpec");
         this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
@@ -83,24 +102,93 @@ public final class MattingJob {
         this.batchTimeout = Objects.requireNonNull(batchTimeout, "batchTimeout");
     }
 
-    /** Reads the model, limits and sequencer settings from {@link MattingJobOptions}. */
+    /**
+     * Reads the model, limits and sequencer settings from {@link MattingJobOptions}, {@link CommonOptions} and the
+     * operators' options.
+     *
+     * @throws InvalidOptionException naming the first option whose value the job cannot run with
+     */
     public static MattingJob fromConfiguration(Configuration conf) {
-        ModelCard card = ModelCards.byId(conf.get(MattingJobOptions.MODEL_ID));
-        SessionSettings session = MattingJobOptions.sessionSettings(conf);
+        CommonOptions.checkKafka(conf);
+        FrameIngest.checkOptions(conf);
+        conf.getOptional(MattingJobOptions.DOWNSAMPLE_RATIO).ifPresent(r -> InvalidOptionException.check(
+                r > 0 && r <= 1, MattingJobOptions.DOWNSAMPLE_RATIO, "must be in (0, 1], got %s", r));
+        int longSide = conf.get(MattingJobOptions.MAX_DOWNSAMPLED_LONG_SIDE);
+        InvalidOptionException.check(longSide >= 32, MattingJobOptions.MAX_DOWNSAMPLED_LONG_SIDE,
+                "must be at least 32 pixels, got %d", longSide);
+        int batchSize = conf.get(MattingJobOptions.BATCH_SIZE);
+        InvalidOptionException.check(batchSize >= 1, MattingJobOptions.BATCH_SIZE, "must be at least 1, got %d",
+                batchSize);
+        InvalidOptionException.check(!conf.get(MattingJobOptions.BATCH_TIMEOUT).isNegative(),
+                MattingJobOptions.BATCH_TIMEOUT, "must not be negative, got %s", conf.get(MattingJobOptions.BATCH_TIMEOUT));
+        ModelCard card;
+        try {
+            card = ModelCards.byId(conf.get(MattingJobOptions.MODEL_ID));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOptionException(MattingJobOptions.MODEL_ID, e.getMessage());
+        }
+        SessionSettings session = CommonOptions.sessionSettings(conf);
         RvmOptions rvm = RvmOptions.builder()
                 .downsampleRatio(conf.getOptional(MattingJobOptions.DOWNSAMPLE_RATIO).orElse(null))
                 .maxDownsampledLongSide(conf.get(MattingJobOptions.MAX_DOWNSAMPLED_LONG_SIDE))
                 .withForeground(conf.get(MattingJobOptions.WITH_FOREGROUND))
                 .build();
         MattingSpec spec = MattingSpec.builder()
-                .modelDir(conf.get(MattingJobOptions.MODEL_DIR))
+                .modelDir(conf.get(CommonOptions.MODEL_DIR))
                 .card(card)
                 .sessionSettings(session)
                 .rvmOptions(rvm)
                 .build();
         return new MattingJob(spec, DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf),
-                conf.get(MattingJobOptions.BATCH_SIZE), conf.get(MattingJobOptions.BATCH_TIMEOUT),
-                conf.get(MattingJobOptions.ASYNC_ENCODE));
+                batchSize, conf.get(MattingJobOptions.BATCH_TIMEOUT), conf.get(MattingJobOptions.ASYNC_ENCODE), conf);
+    }
+
+    /** {@code flink run -c dev.alphaflow.jobs.matting.MattingJob alphaflow.jar key=value ...}. */
+    public static void main(String[] args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        fromConfiguration(FlinkArguments.parse(args)).wire(env);
+        env.execute("alphaflow matting");
+    }
+
+    @Override
+    public JobIdentity identity() {
+        return IDENTITY;
+    }
+
+    @Override
+    public Configuration configuration() {
+        return new Configuration(conf);
+    }
+
+    @Override
+    public void checkModels() {
+        mattingSpec.openMatter().close();
+    }
+
+    @Override
+    public String outputTopic() {
+        return conf.get(MattingJobOptions.MATTES_TOPIC);
+    }
+
+    /** Adds the graph between the Kafka topics of the job's configuration: frames in, mattes and dead letters out. */
+    @Override
+    public void wire(StreamExecutionEnvironment env) {
+        wire(env, conf);
+    }
+
+    /** Adds the graph between the Kafka topics {@code conf} names (for graphs built from specs, as in tests). */
+    public Outputs wire(StreamExecutionEnvironment env, Configuration conf) {
+        return wire(conf, KafkaWiring.frames(env, conf, IDENTITY));
+    }
+
+    /** Adds the graph reading {@code rawFrames} and writing the mattes and dead letters to the Kafka topics {@code conf} names. */
+    public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
+        Outputs outputs = build(rawFrames);
+        String topic = conf.get(MattingJobOptions.MATTES_TOPIC);
+        outputs.mattes().sinkTo(KafkaWiring.sink(conf, IDENTITY, "mattes", Matte.class, topic, Matte::getStreamId,
+                Matte::getSeq)).name("mattes: " + topic).uid("mattes-sink");
+        KafkaWiring.sinkDeadLetters(outputs.deadLetters(), conf, IDENTITY);
+        return outputs;
     }
 
     public MattingSpec mattingSpec() {

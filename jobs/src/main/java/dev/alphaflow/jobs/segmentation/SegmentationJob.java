@@ -6,9 +6,15 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.alphaflow.jobs.AlphaflowJob;
+import dev.alphaflow.jobs.CommonOptions;
+import dev.alphaflow.jobs.FlinkArguments;
 import dev.alphaflow.jobs.FrameIngest;
-import dev.alphaflow.jobs.matting.MattingJobOptions;
+import dev.alphaflow.jobs.JobIdentity;
+import dev.alphaflow.jobs.KafkaWiring;
+import dev.alphaflow.jobs.instances.InstancesJobOptions;
 import dev.alphaflow.operators.decode.DecodeLimits;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.operators.segmentation.SegmentationFunction;
@@ -25,34 +31,107 @@ import dev.alphaflow.schemas.Segmentation;
  * (including prompts that cannot be applied).
  *
  * <pre>{@code
- * SegmentationJob job = SegmentationJob.fromConfiguration(conf);
- * SegmentationJob.Outputs out = job.build(env.fromSource(KafkaWiring.frameSource(conf), noWatermarks(), "frames"));
- * out.segments().sinkTo(KafkaWiring.segmentSink(conf));
+ * SegmentationJob job = SegmentationJob.fromConfiguration(conf);   // bad options fail here
+ * job.checkModels();                                               // missing models fail here
+ * job.wire(env);                                                   // frames topic -> segments topic + DLQ
  * }</pre>
+ *
+ * <p>On a Flink cluster: {@code flink run -c dev.alphaflow.jobs.segmentation.SegmentationJob alphaflow.jar key=value ...}.
  */
-public final class SegmentationJob {
+public final class SegmentationJob implements AlphaflowJob {
+    /** Consumer group and transactional-id prefix {@code alphaflow-segmentation} unless configured. */
+    public static final JobIdentity IDENTITY = new JobIdentity("segment", "alphaflow-segmentation");
+
     private final SegmentationSpec spec;
     private final DecodeLimits decodeLimits;
     private final SequencerOptions sequencerOptions;
+    private final Configuration conf;
 
     public SegmentationJob(SegmentationSpec spec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions) {
+        this(spec, decodeLimits, sequencerOptions, new Configuration());
+    }
+
+    private SegmentationJob(SegmentationSpec spec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions,
+            Configuration conf) {
+        this.conf = new Configuration(conf);
         this.spec = Objects.requireNonNull(spec, "spec");
         this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
         this.sequencerOptions = Objects.requireNonNull(sequencerOptions, "sequencerOptions");
     }
 
-    /** Reads the model folder, ONNX Runtime settings and {@link SegmentationJobOptions} from {@code conf}. */
+    /**
+     * Reads the model folder, ONNX Runtime settings and {@link SegmentationJobOptions} from {@code conf}.
+     *
+     * @throws dev.alphaflow.jobs.InvalidOptionException naming the first option the job cannot run with
+     */
     public static SegmentationJob fromConfiguration(Configuration conf) {
-        String modelDir = conf.get(MattingJobOptions.MODEL_DIR);
-        SessionSettings sessionSettings = MattingJobOptions.sessionSettings(conf);
+        CommonOptions.checkKafka(conf);
+        FrameIngest.checkOptions(conf);
+        SegmentationJobOptions.check(conf);
+        String modelDir = conf.get(CommonOptions.MODEL_DIR);
+        SessionSettings sessionSettings = CommonOptions.sessionSettings(conf);
         SegmentationSpec.Builder spec = SegmentationSpec.builder()
                 .modelDir(modelDir)
                 .sessionSettings(sessionSettings)
                 .vosOptions(SegmentationJobOptions.vosOptions(conf))
                 .dropStartedTracksAfter(conf.get(SegmentationJobOptions.TRACK_DROP_AFTER));
-        SegmentationJobOptions.tracking(conf).ifPresent(tracking ->
-                spec.tracking(InstancesSpec.fromConfig(conf, modelDir, sessionSettings), tracking));
-        return new SegmentationJob(spec.build(), DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf));
+        SegmentationJobOptions.tracking(conf).ifPresent(tracking -> {
+            InstancesJobOptions.check(conf);
+            spec.tracking(InstancesSpec.fromConfig(conf, modelDir, sessionSettings), tracking);
+        });
+        return new SegmentationJob(spec.build(), DecodeLimits.fromConfig(conf), SequencerOptions.fromConfig(conf),
+                conf);
+    }
+
+    /** {@code flink run -c dev.alphaflow.jobs.segmentation.SegmentationJob alphaflow.jar key=value ...}. */
+    public static void main(String[] args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        fromConfiguration(FlinkArguments.parse(args)).wire(env);
+        env.execute("alphaflow segment");
+    }
+
+    @Override
+    public JobIdentity identity() {
+        return IDENTITY;
+    }
+
+    @Override
+    public Configuration configuration() {
+        return new Configuration(conf);
+    }
+
+    /** Opens and closes the feature model (and the detector when tracking is on). */
+    @Override
+    public void checkModels() {
+        spec.openSegmenter().close();
+        if (spec.detector() != null) {
+            spec.openDetector().close();
+        }
+    }
+
+    @Override
+    public String outputTopic() {
+        return conf.get(SegmentationJobOptions.SEGMENTS_TOPIC);
+    }
+
+    @Override
+    public void wire(StreamExecutionEnvironment env) {
+        wire(env, conf);
+    }
+
+    /** Adds the graph between the Kafka topics {@code conf} names (for graphs built from specs, as in tests). */
+    public Outputs wire(StreamExecutionEnvironment env, Configuration conf) {
+        return wire(conf, KafkaWiring.frames(env, conf, IDENTITY));
+    }
+
+    /** Adds the graph reading {@code rawFrames} and writing segments and dead letters to the Kafka topics {@code conf} names. */
+    public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
+        Outputs outputs = build(rawFrames);
+        String topic = conf.get(SegmentationJobOptions.SEGMENTS_TOPIC);
+        outputs.segments().sinkTo(KafkaWiring.sink(conf, IDENTITY, "segments", Segmentation.class, topic,
+                Segmentation::getStreamId, Segmentation::getSeq)).name("segments: " + topic).uid("segments-sink");
+        KafkaWiring.sinkDeadLetters(outputs.deadLetters(), conf, IDENTITY);
+        return outputs;
     }
 
     public SegmentationSpec spec() {

@@ -1,5 +1,7 @@
 package dev.alphaflow.jobs.segmentation;
 
+import dev.alphaflow.jobs.InvalidOptionException;
+import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.model.vos.TrackEvidence;
 import dev.alphaflow.operators.instances.InstancesSpec;
 import dev.alphaflow.operators.segmentation.SegmentationSpec;
@@ -16,11 +18,15 @@ import dev.alphaflow.model.vos.VosOptions;
 
 /**
  * Options of the video object segmentation job ({@code alphaflow.vos.*}); Kafka, topics, model folder, ONNX Runtime
- * threads, decode limits and sequencer settings are shared with the matting job ({@code MattingJobOptions}). Unset
+ * threads, decode limits and sequencer settings are shared by every job ({@code CommonOptions}). Unset
  * options keep {@link VosOptions#defaults()}, the configuration measured best (see BENCHMARKS.md).
  */
 public final class SegmentationJobOptions {
     private SegmentationJobOptions() {}
+
+    public static final ConfigOption<String> SEGMENTS_TOPIC = ConfigOptions.key("alphaflow.topics.segments")
+            .stringType().defaultValue(KafkaDefaults.SEGMENTS_TOPIC)
+            .withDescription("Topic the Segmentation records (video object masks) are written to.");
 
     public static final ConfigOption<Integer> BANK_BUDGET = ConfigOptions.key("alphaflow.vos.bank-budget")
             .intType().noDefaultValue()
@@ -82,6 +88,38 @@ public final class SegmentationJobOptions {
                     + "dropped.");
 
     /**
+     * Checks the values of the {@code alphaflow.vos.*} options that are set, naming the option: bad values fail
+     * before anything starts.
+     */
+    public static void check(ReadableConfig conf) {
+        conf.getOptional(BANK_BUDGET).ifPresent(n -> InvalidOptionException.check(n >= 1, BANK_BUDGET,
+                "must be at least 1, got %d", n));
+        conf.getOptional(THRES_CLOSE).ifPresent(t -> InvalidOptionException.check(t > 0 && t <= 1, THRES_CLOSE,
+                "must be in (0, 1], got %s", t));
+        conf.getOptional(UPDATE_RATE).ifPresent(r -> InvalidOptionException.check(r >= 0 && r <= 1, UPDATE_RATE,
+                "must be in [0, 1], got %s", r));
+        conf.getOptional(MEMORY_EVERY).ifPresent(n -> InvalidOptionException.check(n >= 1, MEMORY_EVERY,
+                "must be at least 1, got %d", n));
+        float weight = conf.get(TRACK_EVIDENCE_WEIGHT);
+        InvalidOptionException.check(weight >= 0 && weight <= 1, TRACK_EVIDENCE_WEIGHT, "must be in [0, 1], got %s",
+                weight);
+        for (ConfigOption<Float> score : java.util.List.of(TRACK_START_SCORE, TRACK_SUPPORT_SCORE, TRACK_MATCH_IOU)) {
+            float v = conf.get(score);
+            InvalidOptionException.check(v >= 0 && v <= 1, score, "must be in [0, 1], got %s", v);
+        }
+        int maxObjects = conf.get(TRACK_MAX_OBJECTS);
+        InvalidOptionException.check(maxObjects >= 1 && maxObjects <= 255, TRACK_MAX_OBJECTS,
+                "must be in 1..255, got %d", maxObjects);
+        InvalidOptionException.check(conf.get(TRACK_DROP_AFTER) >= 0, TRACK_DROP_AFTER,
+                "must be 0 (never) or more, got %d", conf.get(TRACK_DROP_AFTER));
+        try {
+            vosOptions(conf);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOptionException("alphaflow.vos.*", e.getMessage());
+        }
+    }
+
+    /**
      * How detections act on tracks, when {@link #TRACK_START_CLASSES} or {@link #TRACK_EVIDENCE_WEIGHT} turns
      * tracking on; empty otherwise.
      */
@@ -95,7 +133,7 @@ public final class SegmentationJobOptions {
             return Optional.of(new TrackEvidence.Options(startClasses, conf.get(TRACK_START_SCORE),
                     conf.get(TRACK_SUPPORT_SCORE), conf.get(TRACK_MATCH_IOU), conf.get(TRACK_MAX_OBJECTS), weight));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("alphaflow.vos.track.*: " + e.getMessage(), e);
+            throw new InvalidOptionException("alphaflow.vos.track.*", e.getMessage());
         }
     }
 

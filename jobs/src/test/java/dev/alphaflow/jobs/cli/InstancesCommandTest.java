@@ -1,5 +1,6 @@
 package dev.alphaflow.jobs.cli;
 
+import dev.alphaflow.jobs.CommonOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -47,16 +48,16 @@ class InstancesCommandTest {
                 "--max-instances", "7", "--threads", "2", "--at-least-once", "--bounded",
                 "-D", "alphaflow.instances.iou-threshold=0.6");
         InstancesCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
-        Configuration conf = command.toConfiguration(Path.of("/elsewhere"));
+        Configuration conf = command.toConfiguration();
 
-        assertThat(conf.get(MattingJobOptions.BOOTSTRAP_SERVERS)).isEqualTo("10.0.0.1:9093");
-        assertThat(conf.get(MattingJobOptions.FRAMES_TOPIC)).isEqualTo("f");
-        assertThat(conf.get(MattingJobOptions.DEAD_LETTER_TOPIC)).isEqualTo("d");
+        assertThat(conf.get(CommonOptions.BOOTSTRAP_SERVERS)).isEqualTo("10.0.0.1:9093");
+        assertThat(conf.get(CommonOptions.FRAMES_TOPIC)).isEqualTo("f");
+        assertThat(conf.get(CommonOptions.DEAD_LETTER_TOPIC)).isEqualTo("d");
         assertThat(conf.get(InstancesJobOptions.INSTANCES_TOPIC)).isEqualTo("i");
-        assertThat(conf.get(MattingJobOptions.MODEL_DIR)).isEqualTo("/models");
-        assertThat(conf.get(MattingJobOptions.DELIVERY)).isEqualTo(MattingJobOptions.Delivery.AT_LEAST_ONCE);
-        assertThat(conf.get(MattingJobOptions.BOUNDED)).isTrue();
-        assertThat(conf.get(MattingJobOptions.INTRA_OP_THREADS)).isEqualTo(2);
+        assertThat(conf.get(CommonOptions.MODEL_DIR)).isEqualTo("/models");
+        assertThat(conf.get(CommonOptions.DELIVERY)).isEqualTo(CommonOptions.Delivery.AT_LEAST_ONCE);
+        assertThat(conf.get(CommonOptions.BOUNDED)).isTrue();
+        assertThat(conf.get(CommonOptions.INTRA_OP_THREADS)).isEqualTo(2);
 
         InstancesSpec spec = InstancesJob.fromConfiguration(conf).spec();
         assertThat(spec.card().id()).isEqualTo("yolov8n-seg");
@@ -70,18 +71,17 @@ class InstancesCommandTest {
         assertThat(spec.instanceOptions().iouThreshold()).isEqualTo(0.6f);
 
         // The job's own consumer group and transactional ids, unless configured.
-        Configuration kafka = InstancesJob.withJobDefaults(conf);
-        assertThat(kafka.get(MattingJobOptions.GROUP_ID)).isEqualTo("alphaflow-instances");
-        assertThat(kafka.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX)).isEqualTo("alphaflow-instances");
-        conf.set(MattingJobOptions.GROUP_ID, "mine");
-        assertThat(InstancesJob.withJobDefaults(conf).get(MattingJobOptions.GROUP_ID)).isEqualTo("mine");
+        assertThat(InstancesJob.IDENTITY.groupId(conf)).isEqualTo("alphaflow-instances");
+        assertThat(InstancesJob.IDENTITY.transactionalIdPrefix(conf)).isEqualTo("alphaflow-instances");
+        conf.set(CommonOptions.GROUP_ID, "mine");
+        assertThat(InstancesJob.IDENTITY.groupId(conf)).isEqualTo("mine");
     }
 
     @Test
     void defaultsKeepEveryClassOfYolov8nSeg() {
         CommandLine.ParseResult parsed = cli().parseArgs("instances");
         InstancesCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
-        Configuration conf = command.toConfiguration(Path.of("/m"));
+        Configuration conf = command.toConfiguration();
         assertThat(conf.get(InstancesJobOptions.INSTANCES_TOPIC)).isEqualTo("alphaflow.instances");
         InstancesSpec spec = InstancesJob.fromConfiguration(conf).spec();
         assertThat(spec.instanceOptions().classNames()).isEmpty();
@@ -100,9 +100,28 @@ class InstancesCommandTest {
     }
 
     @Test
-    void aBadNmsKindIsReported() {
+    void aBadNmsKindIsAUsageErrorNamingTheFlag() {
         int code = cli().execute("instances", "--nms", "soft");
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("alphaflow.instances.nms", "'soft'");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("invalid --nms (-D alphaflow.instances.nms)", "'soft'");
+    }
+
+    @Test
+    void badEngineValuesAreUsageErrorsNamingTheFlagBeforeAnythingStarts() {
+        // 127.0.0.1:1 has no broker: these fail before any connection is tried
+        assertThat(cli().execute("run", "--bootstrap-servers", "127.0.0.1:1", "--ratio", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("invalid --ratio (-D alphaflow.rvm.downsample-ratio): must be in (0, 1], got -1.0");
+        assertThat(cli().execute("segment", "--bootstrap-servers", "127.0.0.1:1", "--threads", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("invalid --threads (-D alphaflow.ort.intra-op-threads): must be at least 1, got 0");
+    }
+
+    @Test
+    void anUnavailableGpuProviderFailsOnceAtStartWithoutAStackTrace() {
+        // no broker at 127.0.0.1:1: the provider is checked before Kafka is contacted
+        int code = cli().execute("instances", "--bootstrap-servers", "127.0.0.1:1", "--provider", "cuda",
+                "--model-dir", SharedData.dir().resolve("models").toString());
+        assertThat(code).as(err::toString).isEqualTo(1);
+        assertThat(err.toString()).contains("execution provider CUDA is not available", "--provider",
+                "--allow-cpu-fallback").doesNotContain("\tat ");
     }
 }

@@ -1,5 +1,6 @@
 package dev.alphaflow.jobs.cli;
 
+import dev.alphaflow.jobs.CommonOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,13 +29,13 @@ class SegmentCommandTest {
                 "--no-refine", "--at-least-once", "-D", "alphaflow.vos.memory-every=7");
         SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
 
-        Configuration conf = command.toConfiguration(Path.of("/unused"));
+        Configuration conf = command.toConfiguration();
 
-        assertThat(conf.get(MattingJobOptions.BOOTSTRAP_SERVERS)).isEqualTo("10.0.0.1:9093");
-        assertThat(conf.get(MattingJobOptions.SEGMENTS_TOPIC)).isEqualTo("segs");
-        assertThat(conf.get(MattingJobOptions.MODEL_DIR)).isEqualTo("/models");
-        assertThat(conf.get(MattingJobOptions.INTRA_OP_THREADS)).isEqualTo(3);
-        assertThat(conf.get(MattingJobOptions.DELIVERY)).isEqualTo(MattingJobOptions.Delivery.AT_LEAST_ONCE);
+        assertThat(conf.get(CommonOptions.BOOTSTRAP_SERVERS)).isEqualTo("10.0.0.1:9093");
+        assertThat(conf.get(SegmentationJobOptions.SEGMENTS_TOPIC)).isEqualTo("segs");
+        assertThat(conf.get(CommonOptions.MODEL_DIR)).isEqualTo("/models");
+        assertThat(conf.get(CommonOptions.INTRA_OP_THREADS)).isEqualTo(3);
+        assertThat(conf.get(CommonOptions.DELIVERY)).isEqualTo(CommonOptions.Delivery.AT_LEAST_ONCE);
 
         VosOptions options = SegmentationJobOptions.vosOptions(conf);
         assertThat(options.bank().budget()).isEqualTo(512);
@@ -49,12 +50,12 @@ class SegmentCommandTest {
                 "-D", "alphaflow.ort.provider=tensorrt");
         SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
 
-        Configuration conf = command.toConfiguration(Path.of("/m"));
+        Configuration conf = command.toConfiguration();
 
         // -D comes last and wins over the named flag
-        assertThat(conf.get(MattingJobOptions.EXECUTION_PROVIDER)).isEqualTo("tensorrt");
-        assertThat(conf.get(MattingJobOptions.ALLOW_CPU_FALLBACK)).isTrue();
-        assertThat(conf.get(MattingJobOptions.DELIVERY)).isEqualTo(MattingJobOptions.Delivery.EXACTLY_ONCE);
+        assertThat(conf.get(CommonOptions.EXECUTION_PROVIDER)).isEqualTo("tensorrt");
+        assertThat(conf.get(CommonOptions.ALLOW_CPU_FALLBACK)).isTrue();
+        assertThat(conf.get(CommonOptions.DELIVERY)).isEqualTo(CommonOptions.Delivery.EXACTLY_ONCE);
         assertThat(command.engine.parallelism).isEqualTo(3);
         assertThat(command.engine.checkpointInterval()).isEqualTo(java.time.Duration.ofMillis(500));
     }
@@ -65,11 +66,11 @@ class SegmentCommandTest {
                 "--checkpoint-dir", "/tmp/cp", "--restore-from", "/tmp/cp/chk-7", "--parallelism", "2",
                 "-D", "alphaflow.state.backend=rocksdb");
         SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
-        Configuration conf = command.toConfiguration(Path.of("/m"));
+        Configuration conf = command.toConfiguration();
 
-        Configuration flink = command.local.localFlink(command.engine, conf, Path.of("unused")).configuration();
+        Configuration flink = command.local.localFlink(command.engine, conf, "segment").configuration();
 
-        assertThat(conf.get(MattingJobOptions.BOUNDED)).isTrue();
+        assertThat(conf.get(CommonOptions.BOUNDED)).isTrue();
         assertThat(flink.get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(flink.get(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY))
                 .isEqualTo(Path.of("/tmp/cp").toUri().toString());
@@ -95,7 +96,7 @@ class SegmentCommandTest {
         CommandLine.ParseResult parsed = cl.parseArgs("segment", "--track", "person, sports ball",
                 "-D", "alphaflow.vos.track.start-score=0.6");
         SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
-        Configuration conf = command.toConfiguration(Path.of("/models"));
+        Configuration conf = command.toConfiguration();
 
         TrackEvidence.Options tracking = SegmentationJobOptions.tracking(conf).orElseThrow();
         assertThat(tracking.startClasses()).containsExactlyInAnyOrder("person", "sports ball");
@@ -112,7 +113,7 @@ class SegmentCommandTest {
         CommandLine.ParseResult parsed = cl.parseArgs("segment", "--evidence-weight", "0.5");
         SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
 
-        TrackEvidence.Options tracking = SegmentationJobOptions.tracking(command.toConfiguration(Path.of("/m")))
+        TrackEvidence.Options tracking = SegmentationJobOptions.tracking(command.toConfiguration())
                 .orElseThrow();
         assertThat(tracking.startClasses()).isEmpty();
         assertThat(tracking.supportWeight()).isEqualTo(0.5f);

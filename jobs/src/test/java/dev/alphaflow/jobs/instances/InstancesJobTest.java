@@ -1,5 +1,6 @@
 package dev.alphaflow.jobs.instances;
 
+import dev.alphaflow.jobs.CommonOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
@@ -43,8 +44,8 @@ class InstancesJobTest {
         byte[] jpeg = Files.readAllBytes(SharedData.data("opencv-samples/messi5.jpg"));
         RgbImage messi = ImageCodec.decode(jpeg);
         Configuration conf = new Configuration();
-        conf.set(MattingJobOptions.MODEL_DIR, SharedData.dir().resolve("models").toString());
-        conf.set(MattingJobOptions.INTRA_OP_THREADS, 1);
+        conf.set(CommonOptions.MODEL_DIR, SharedData.dir().resolve("models").toString());
+        conf.set(CommonOptions.INTRA_OP_THREADS, 1);
         conf.set(InstancesSpec.CLASSES, "sports ball");
         InstancesJob job = InstancesJob.fromConfiguration(conf);
 

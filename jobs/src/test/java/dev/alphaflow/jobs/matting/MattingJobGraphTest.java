@@ -1,5 +1,6 @@
 package dev.alphaflow.jobs.matting;
 
+import dev.alphaflow.jobs.CommonOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -23,7 +24,7 @@ class MattingJobGraphTest {
     @BeforeEach
     void buildGraph() {
         Configuration conf = new Configuration();
-        conf.set(MattingJobOptions.MODEL_DIR, SharedData.dir().resolve("models").toString());
+        conf.set(CommonOptions.MODEL_DIR, SharedData.dir().resolve("models").toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         MattingJob.Outputs outputs = MattingJob.fromConfiguration(conf)

@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -50,10 +51,16 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
     /** Name of the keyed state (one {@link SequencerState} per stream). */
     public static final String STATE_NAME = "sequencer";
 
+    /** Job accumulators (summed over the job's tasks, read from the job's result): duplicates dropped, state resets. */
+    public static final String DUPLICATES_ACCUMULATOR = "alphaflow.duplicates-dropped";
+    public static final String RESETS_ACCUMULATOR = "alphaflow.state-resets";
+
     private final SequencerOptions options;
 
     private transient ValueState<SequencerState> state;
     private transient Counter duplicatesDropped;
+    private transient LongCounter duplicatesTotal;
+    private transient LongCounter resetsTotal;
     private transient Map<ResetReason, Counter> resets;
     private transient Map<EndReason, Counter> streamsEnded;
 
@@ -76,6 +83,8 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
                 new ValueStateDescriptor<>(STATE_NAME, TypeInformation.of(SequencerState.class)));
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         duplicatesDropped = metrics.counter(DUPLICATES_DROPPED_METRIC);
+        duplicatesTotal = getRuntimeContext().getLongCounter(DUPLICATES_ACCUMULATOR);
+        resetsTotal = getRuntimeContext().getLongCounter(RESETS_ACCUMULATOR);
         resets = new EnumMap<>(ResetReason.class);
         MetricGroup resetGroup = metrics.addGroup(RESETS_METRIC_GROUP);
         for (ResetReason reason : ResetReason.values()) {
@@ -99,6 +108,7 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
         if (frame.hasPixels()) {
             if (duplicate) {
                 duplicatesDropped.inc();
+                duplicatesTotal.add(1L);
             } else {
                 if (s == null) {
                     s = new SequencerState();
@@ -106,6 +116,7 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
                 ResetReason reason = resetReason(s, frame);
                 if (reason != ResetReason.NONE) {
                     resets.get(reason).inc();
+                    resetsTotal.add(1L);
                 }
                 s.lastSeq = frame.seq;
                 s.width = frame.width;
@@ -117,6 +128,7 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
         } else if (frame.control == Control.RESET) {
             if (duplicate) {
                 duplicatesDropped.inc();
+                duplicatesTotal.add(1L);
             } else {
                 if (s == null) {
                     s = new SequencerState();
@@ -134,6 +146,7 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
             if (s != null && frame.seq < s.lastSeq) {
                 if (!frame.hasPixels()) {
                     duplicatesDropped.inc(); // a stale END; one with pixels was counted as a duplicate above
+                    duplicatesTotal.add(1L);
                 }
             } else {
                 endStream(s, ctx.getCurrentKey(), EndReason.END_OF_STREAM, ctx.timerService(), out);

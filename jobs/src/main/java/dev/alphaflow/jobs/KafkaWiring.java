@@ -1,8 +1,9 @@
-package dev.alphaflow.jobs.matting;
+package dev.alphaflow.jobs;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -25,116 +26,89 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import dev.alphaflow.operators.OperatorTypes;
 import dev.alphaflow.operators.decode.RawFrameRecord;
 import dev.alphaflow.schemas.DeadLetter;
-import dev.alphaflow.schemas.Matte;
-import dev.alphaflow.schemas.Segmentation;
-import dev.alphaflow.jobs.segmentation.SegmentationJob;
 import dev.alphaflow.schemas.serde.AvroCodec;
 
-/** Connects the matting job graph to Kafka: the frame source, the matte sink and the dead-letter sink. */
+/**
+ * Connects a job graph to Kafka, the same way for every job: the frames topic as the source (uid
+ * {@code frames-source}), an Avro record sink per output topic keyed by stream id with the seq in header
+ * {@value #SEQ_HEADER}, and the dead-letter sink (uid {@code dlq-sink}). Consumer group and transactional ids come
+ * from the job's {@link JobIdentity}; {@link CommonOptions#KAFKA_PROPERTIES_PREFIX} properties reach every client.
+ *
+ * <pre>{@code
+ * DataStream<RawFrameRecord> frames = KafkaWiring.frames(env, conf, MattingJob.IDENTITY);
+ * MattingJob.Outputs out = job.build(frames);
+ * out.mattes().sinkTo(KafkaWiring.sink(conf, MattingJob.IDENTITY, "mattes", Matte.class, topic,
+ *         Matte::getStreamId, Matte::getSeq));
+ * KafkaWiring.sinkDeadLetters(out.deadLetters(), conf, MattingJob.IDENTITY);
+ * }</pre>
+ */
 public final class KafkaWiring {
     /** Header carrying the frame's seq, so consumers can de-duplicate without decoding the value. */
     public static final String SEQ_HEADER = "alphaflow.seq";
 
-    private static final int MAX_RECORD_BYTES = 16 << 20;
+    private static final int MAX_RECORD_BYTES = KafkaDefaults.MAX_RECORD_BYTES;
 
     private KafkaWiring() {}
 
-    /** Runs the job graph between Kafka topics: the whole job the {@code alphaflow run} command submits. */
-    public static MattingJob.Outputs wire(StreamExecutionEnvironment env, Configuration conf) {
-        return wire(env, conf, MattingJob.fromConfiguration(conf));
-    }
-
-    /** Runs the given job graph between the Kafka topics named in {@code conf}. */
-    public static MattingJob.Outputs wire(StreamExecutionEnvironment env, Configuration conf, MattingJob job) {
-        MattingJob.Outputs outputs = job.build(frames(env, conf));
-        outputs.mattes().sinkTo(matteSink(conf)).name("mattes: " + conf.get(MattingJobOptions.MATTES_TOPIC)).uid("mattes-sink");
-        sinkDeadLetters(outputs.deadLetters(), conf);
-        return outputs;
-    }
-
     /** The frames topic as a stream of raw records: the source every job starts from (uid {@code frames-source}). */
-    public static DataStream<RawFrameRecord> frames(StreamExecutionEnvironment env, Configuration conf) {
+    public static DataStream<RawFrameRecord> frames(StreamExecutionEnvironment env, Configuration conf, JobIdentity job) {
         return env
-                .fromSource(frameSource(conf), WatermarkStrategy.noWatermarks(), "frames: " + conf.get(MattingJobOptions.FRAMES_TOPIC))
+                .fromSource(frameSource(conf, job), WatermarkStrategy.noWatermarks(),
+                        "frames: " + conf.get(CommonOptions.FRAMES_TOPIC))
                 .uid("frames-source");
     }
 
     /** Writes a job's dead letters to the dead-letter topic (uid {@code dlq-sink}). */
-    public static void sinkDeadLetters(DataStream<DeadLetter> deadLetters, Configuration conf) {
-        deadLetters.sinkTo(deadLetterSink(conf)).name("dlq: " + conf.get(MattingJobOptions.DEAD_LETTER_TOPIC)).uid("dlq-sink");
+    public static void sinkDeadLetters(DataStream<DeadLetter> deadLetters, Configuration conf, JobIdentity job) {
+        deadLetters.sinkTo(sink(conf, job, "dlq", DeadLetter.class, conf.get(CommonOptions.DEAD_LETTER_TOPIC),
+                        DeadLetter::getStreamId, DeadLetter::getSeq))
+                .name("dlq: " + conf.get(CommonOptions.DEAD_LETTER_TOPIC)).uid("dlq-sink");
     }
 
-    public static KafkaSource<RawFrameRecord> frameSource(Configuration conf) {
+    /** The frame source: read_committed, offsets committed on checkpoints, bounded when {@link CommonOptions#BOUNDED}. */
+    public static KafkaSource<RawFrameRecord> frameSource(Configuration conf, JobIdentity job) {
         KafkaSourceBuilder<RawFrameRecord> builder = KafkaSource.<RawFrameRecord>builder()
-                .setBootstrapServers(conf.get(MattingJobOptions.BOOTSTRAP_SERVERS))
-                .setTopics(conf.get(MattingJobOptions.FRAMES_TOPIC))
-                .setGroupId(conf.get(MattingJobOptions.GROUP_ID))
+                .setProperties(CommonOptions.kafkaProperties(conf))
+                .setBootstrapServers(conf.get(CommonOptions.BOOTSTRAP_SERVERS))
+                .setTopics(conf.get(CommonOptions.FRAMES_TOPIC))
+                .setGroupId(job.groupId(conf))
                 .setDeserializer(new RawFrameDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("max.partition.fetch.bytes", String.valueOf(MAX_RECORD_BYTES))
                 .setProperty("fetch.max.bytes", String.valueOf(4 * MAX_RECORD_BYTES))
                 // Commit offsets on checkpoints only for lag monitoring; the checkpoint holds the truth.
                 .setProperty("commit.offsets.on.checkpoint", "true");
-        switch (conf.get(MattingJobOptions.STARTING_OFFSETS)) {
+        switch (conf.get(CommonOptions.STARTING_OFFSETS)) {
             case EARLIEST -> builder.setStartingOffsets(OffsetsInitializer.earliest());
             case LATEST -> builder.setStartingOffsets(OffsetsInitializer.latest());
             case COMMITTED_OR_EARLIEST -> builder.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
         }
-        if (conf.get(MattingJobOptions.BOUNDED)) {
+        if (conf.get(CommonOptions.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
     }
 
-    public static KafkaSink<Matte> matteSink(Configuration conf) {
-        return sink(conf, conf.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX) + "-mattes", new AvroRecordSerializer<>(
-                Matte.class, conf.get(MattingJobOptions.MATTES_TOPIC), Matte::getStreamId, Matte::getSeq));
-    }
-
-    public static KafkaSink<Segmentation> segmentSink(Configuration conf) {
-        return sink(conf, conf.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX) + "-segments", new AvroRecordSerializer<>(
-                Segmentation.class, conf.get(MattingJobOptions.SEGMENTS_TOPIC), Segmentation::getStreamId,
-                Segmentation::getSeq));
-    }
-
-    /** Runs the segmentation job graph between the Kafka topics named in {@code conf}. */
-    public static SegmentationJob.Outputs wireSegmentation(StreamExecutionEnvironment env, Configuration conf,
-            SegmentationJob job) {
-        SegmentationJob.Outputs outputs = job.build(frames(env, conf));
-        outputs.segments().sinkTo(segmentSink(conf)).name("segments: " + conf.get(MattingJobOptions.SEGMENTS_TOPIC)).uid("segments-sink");
-        sinkDeadLetters(outputs.deadLetters(), conf);
-        return outputs;
-    }
-
-    public static KafkaSink<DeadLetter> deadLetterSink(Configuration conf) {
-        return sink(conf, conf.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX) + "-dlq", new AvroRecordSerializer<>(
-                DeadLetter.class, conf.get(MattingJobOptions.DEAD_LETTER_TOPIC), DeadLetter::getStreamId, DeadLetter::getSeq));
-    }
-
     /**
-     * The instance-segmentation job's sink: {@code Instances} records to {@code topic}, keyed by stream id with the seq
-     * in header {@value #SEQ_HEADER}, exactly once (or at least once) like the matte sink.
+     * A sink of Avro records to {@code topic}: key = stream id, seq in header {@value #SEQ_HEADER}, exactly once
+     * (transactional ids {@code <prefix>-<name>}) or at least once as {@link CommonOptions#DELIVERY} says.
      */
-    public static KafkaSink<dev.alphaflow.schemas.Instances> instancesSink(Configuration conf, String topic) {
-        return sink(conf, conf.get(MattingJobOptions.TRANSACTIONAL_ID_PREFIX) + "-instances", new AvroRecordSerializer<>(
-                dev.alphaflow.schemas.Instances.class, topic, dev.alphaflow.schemas.Instances::getStreamId,
-                dev.alphaflow.schemas.Instances::getSeq));
-    }
-
-    private static <T> KafkaSink<T> sink(Configuration conf, String transactionalIdPrefix, KafkaRecordSerializationSchema<T> serializer) {
-        boolean exactlyOnce = conf.get(MattingJobOptions.DELIVERY) == MattingJobOptions.Delivery.EXACTLY_ONCE;
-        Properties producer = new Properties();
+    public static <T extends SpecificRecord> KafkaSink<T> sink(Configuration conf, JobIdentity job, String name,
+            Class<T> recordClass, String topic, SerializableFunction<T, String> streamId,
+            SerializableFunction<T, Long> seq) {
+        boolean exactlyOnce = conf.get(CommonOptions.DELIVERY) == CommonOptions.Delivery.EXACTLY_ONCE;
+        Properties producer = CommonOptions.kafkaProperties(conf);
         producer.setProperty("max.request.size", String.valueOf(MAX_RECORD_BYTES));
-        producer.setProperty("transaction.timeout.ms", String.valueOf(conf.get(MattingJobOptions.TRANSACTION_TIMEOUT).toMillis()));
+        producer.setProperty("transaction.timeout.ms", String.valueOf(conf.get(CommonOptions.TRANSACTION_TIMEOUT).toMillis()));
         if (!exactlyOnce) {
             producer.setProperty("linger.ms", "0");
         }
         return KafkaSink.<T>builder()
-                .setBootstrapServers(conf.get(MattingJobOptions.BOOTSTRAP_SERVERS))
+                .setBootstrapServers(conf.get(CommonOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producer)
-                .setRecordSerializer(serializer)
+                .setRecordSerializer(new AvroRecordSerializer<>(recordClass, topic, streamId, seq))
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setTransactionalIdPrefix(job.transactionalIdPrefix(conf) + "-" + name)
                 .build();
     }
 
@@ -155,7 +129,7 @@ public final class KafkaWiring {
     }
 
     /** Key = stream id (keeps a stream's outputs in order on one partition); seq also in a header. */
-    static final class AvroRecordSerializer<T extends org.apache.avro.specific.SpecificRecord>
+    static final class AvroRecordSerializer<T extends SpecificRecord>
             implements KafkaRecordSerializationSchema<T> {
         private static final long serialVersionUID = 1L;
         private final AvroCodec<T> codec;

@@ -1,0 +1,126 @@
+package dev.alphaflow.jobs.cli;
+
+import java.io.PrintStream;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.TopicPartition;
+
+import dev.alphaflow.jobs.AlphaflowJob;
+import dev.alphaflow.jobs.CommonOptions;
+import dev.alphaflow.jobs.local.LocalFlink;
+import dev.alphaflow.jobs.tools.TopicTally;
+import dev.alphaflow.model.ModelLoadException;
+import dev.alphaflow.operators.sequencer.FrameSequencer;
+import dev.alphaflow.schemas.DeadLetter;
+import dev.alphaflow.schemas.DeadLetterReason;
+import dev.alphaflow.schemas.serde.AvroCodec;
+
+/**
+ * Runs a configured job on the local runtime the way every job command does: models checked first, then Kafka,
+ * then the job with progress lines, then a summary of what it wrote (outputs, dead letters by reason, duplicates
+ * dropped, state resets, frames/s).
+ */
+final class LocalJobRunner {
+    private static final long PROGRESS_EVERY_MS = 5_000;
+
+    private final AlphaflowJob job;
+    private final KafkaOptions kafka;
+    private final PrintStream out;
+
+    LocalJobRunner(AlphaflowJob job, KafkaOptions kafka, PrintStream out) {
+        this.job = job;
+        this.kafka = kafka;
+        this.out = out;
+    }
+
+    /** What a run wrote. */
+    record Summary(long outputs, Map<DeadLetterReason, Long> deadLetters, long duplicatesDropped, long stateResets,
+            double seconds) {
+        long deadLetterTotal() {
+            return deadLetters.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** Loads every model the job will open, failing with a message that names the flags to fix. */
+    static void checkModels(AlphaflowJob job) {
+        try {
+            job.checkModels();
+        } catch (ModelLoadException e) {
+            String hint = e.getMessage() != null && e.getMessage().contains("execution provider")
+                    ? "--provider (-D alphaflow.ort.provider) or --allow-cpu-fallback"
+                    : "--model-dir (-D alphaflow.model.dir, $ALPHAFLOW_MODEL_DIR) or --model";
+            throw new CommandFailure(e.getMessage() + "\n  to fix: " + hint, e);
+        }
+    }
+
+    /** Checks models and Kafka, runs the job to its end (bounded) or until interrupted, prints the summary. */
+    Summary run(LocalFlink flink) throws Exception {
+        Configuration conf = job.configuration();
+        checkModels(job);
+        String name = job.identity().name();
+        TopicTally tally = new TopicTally(kafka.clientProperties(), kafka.bootstrapServers());
+        String outputTopic = job.outputTopic();
+        String dlqTopic = conf.get(CommonOptions.DEAD_LETTER_TOPIC);
+        Map<TopicPartition, Long> outputsBefore = tally.endOffsets(outputTopic);
+        Map<TopicPartition, Long> dlqBefore = tally.endOffsets(dlqTopic);
+
+        StreamExecutionEnvironment env = flink.createEnvironment();
+        job.wire(env);
+        long start = System.nanoTime();
+        JobClient client = env.executeAsync("alphaflow " + name);
+        JobExecutionResult result;
+        Thread progress = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    TimeUnit.MILLISECONDS.sleep(PROGRESS_EVERY_MS);
+                    long written = tally.writtenSince(outputTopic, outputsBefore);
+                    double s = (System.nanoTime() - start) / 1e9;
+                    out.printf("%s: ~%d records written to %s in %.0f s (%.1f/s)%n", name, written, outputTopic, s,
+                            written / s);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // progress is best effort: a broker hiccup must not stop the job
+            }
+        }, "alphaflow-progress");
+        progress.setDaemon(true);
+        progress.start();
+        try {
+            result = client.getJobExecutionResult().get();
+        } finally {
+            progress.interrupt();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
+        Map<DeadLetterReason, Long> reasons = new EnumMap<>(DeadLetterReason.class);
+        tally.readSince(dlqTopic, dlqBefore, r -> {
+            DeadLetterReason reason = codec.decode(r.value()).getReason();
+            reasons.merge(reason, 1L, Long::sum);
+        });
+        long outputs = tally.readSince(outputTopic, outputsBefore, r -> {});
+        Summary summary = new Summary(outputs, reasons, accumulator(result, FrameSequencer.DUPLICATES_ACCUMULATOR),
+                accumulator(result, FrameSequencer.RESETS_ACCUMULATOR), seconds);
+        print(summary);
+        return summary;
+    }
+
+    private void print(Summary s) {
+        out.printf("%s: %d records to %s in %.1f s (%.1f/s); %d dead letters%s; %d duplicates dropped; "
+                + "%d state resets%n", job.identity().name(), s.outputs(), job.outputTopic(), s.seconds(),
+                s.outputs() / s.seconds(), s.deadLetterTotal(), s.deadLetters().isEmpty() ? "" : " " + s.deadLetters(),
+                s.duplicatesDropped(), s.stateResets());
+    }
+
+    private static long accumulator(JobExecutionResult result, String name) {
+        Object v = result.getAllAccumulatorResults().get(name);
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+}
