@@ -1,11 +1,9 @@
 package dev.alphaflow.jobs.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.configuration.Configuration;
 
-import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.jobs.segmentation.SegmentationJob;
 import dev.alphaflow.jobs.segmentation.SegmentationJobOptions;
@@ -36,48 +34,21 @@ final class SegmentCommand implements Callable<Integer> {
             description = "Topic the Segmentation records are written to (default: ${DEFAULT-VALUE}).")
     String segmentsTopic;
 
-    @Option(names = "--model-dir", paramLabel = "DIR",
-            description = "Folder holding mobilenetv2/mobilenetv2_int8_features.onnx (default: $ALPHAFLOW_MODEL_DIR, "
-                    + "else <shared>/models).")
-    Path modelDir;
-
-    @Option(names = "--bank-budget", paramLabel = "N",
-            description = "Most feature-bank entries per object (default: the measured default, see BENCHMARKS.md).")
-    Integer bankBudget;
-
-    @Option(names = "--no-refine", description = "Skip the uncertain-region refinement (faster, lower boundary F).")
-    boolean noRefine;
+    @Mixin
+    SegmentationFlags segmentation;
 
     @Option(names = "--track", paramLabel = "CLASSES",
             description = "Detect, then track: detections of these classes (comma-separated, e.g. person) start "
                     + "tracks without prompts, also for objects that appear later. Runs YOLOv8n-seg on every frame.")
     String trackClasses;
 
-    @Option(names = "--evidence-weight", paramLabel = "W",
-            description = "Let matching detections inform tracked masks on uncertain pixels with this weight in "
-                    + "[0, 1] (0.5 measured best for prompted tracks; default 0 = off, or 1 with --track).")
-    Float evidenceWeight;
-
     /** The job configuration these flags describe (named flags first, then every -D). */
     Configuration toConfiguration() {
         Configuration conf = new Configuration();
         kafka.applyTo(conf);
         conf.set(SegmentationJobOptions.SEGMENTS_TOPIC, segmentsTopic);
-        conf.set(CommonOptions.MODEL_DIR, SharedPaths.modelDir(modelDir).toString());
         engine.applyTo(conf);
-        if (bankBudget != null) {
-            conf.set(SegmentationJobOptions.BANK_BUDGET, bankBudget);
-        }
-        if (noRefine) {
-            conf.set(SegmentationJobOptions.REFINE, false);
-        }
-        if (trackClasses != null) {
-            conf.set(SegmentationJobOptions.TRACK_START_CLASSES, trackClasses);
-            conf.set(SegmentationJobOptions.TRACK_EVIDENCE_WEIGHT, 1f); // measured best for started tracks
-        }
-        if (evidenceWeight != null) {
-            conf.set(SegmentationJobOptions.TRACK_EVIDENCE_WEIGHT, evidenceWeight);
-        }
+        segmentation.applyTo(conf, trackClasses);
         local.applyTo(conf);
         engine.applyExtra(conf);
         return conf;

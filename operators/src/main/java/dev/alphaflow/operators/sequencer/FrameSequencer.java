@@ -51,7 +51,10 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
     /** Name of the keyed state (one {@link SequencerState} per stream). */
     public static final String STATE_NAME = "sequencer";
 
-    /** Job accumulators (summed over the job's tasks, read from the job's result): duplicates dropped, state resets. */
+    /**
+     * Job accumulators (summed over the job's tasks, read from the job's result): duplicates dropped, and state
+     * resets other than a stream's first frame (RESET, gap, size change).
+     */
     public static final String DUPLICATES_ACCUMULATOR = "alphaflow.duplicates-dropped";
     public static final String RESETS_ACCUMULATOR = "alphaflow.state-resets";
 
@@ -116,7 +119,9 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
                 ResetReason reason = resetReason(s, frame);
                 if (reason != ResetReason.NONE) {
                     resets.get(reason).inc();
-                    resetsTotal.add(1L);
+                    if (reason != ResetReason.FIRST_FRAME) {
+                        resetsTotal.add(1L); // a discontinuity, not a stream's start
+                    }
                 }
                 s.lastSeq = frame.seq;
                 s.width = frame.width;
