@@ -74,6 +74,10 @@ final class LocalJobRunner {
         job.wire(env);
         long start = System.nanoTime();
         JobClient client = env.executeAsync("alphaflow " + name);
+        if (!conf.get(CommonOptions.BOUNDED)) {
+            out.printf("%s: running, reading %s at %s; Ctrl-C to stop%n", name,
+                    conf.get(CommonOptions.FRAMES_TOPIC), conf.get(CommonOptions.BOOTSTRAP_SERVERS));
+        }
         JobExecutionResult result;
         Thread progress = new Thread(() -> {
             try {

@@ -1,0 +1,163 @@
+package dev.alphaflow.it.jar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every copy-paste session of the README, run as written against the shipped jar (each command a JVM of its own,
+ * {@code ./alphaflow kafka} a broker process of its own), with the checks a user would make: exit codes, the files
+ * written, record counts and scores. A session missing from the README fails here, so the README cannot lose one
+ * silently.
+ */
+class ReadmeSessionsITCase {
+    private static final Duration PER_COMMAND = Duration.ofMinutes(5);
+    private static Map<String, ReadmeSessions.Session> sessions;
+
+    @TempDir
+    Path root;
+
+    @BeforeAll
+    static void readReadme() {
+        sessions = ReadmeSessions.parse(SessionRunner.readme());
+    }
+
+    private static ReadmeSessions.Session session(String name) {
+        assertThat(sessions).as("README sessions").containsKey(name);
+        return sessions.get(name);
+    }
+
+    @Test
+    void theReadmeHasEverySessionThisTierRuns() {
+        assertThat(sessions.keySet()).containsExactlyInAnyOrder("demo", "matting", "segment-demo", "segment",
+                "instances-demo", "instances", "track-demo", "rerun", "clean");
+        assertThat(session("demo").commands()).containsExactly("./alphaflow demo");
+    }
+
+    @Test
+    void demoMattesTheSampleVideoQuietlyAndLeavesNothingBehind() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("demo"), PER_COMMAND).all();
+            Path stream = runner.checkout().resolve("alphaflow-demo-output/dance-twirl_854x480_24fps_h264");
+            assertThat(out).contains("demo: 90 frames of 1 stream(s) matted", "0 dead letters");
+            assertThat(pngs(stream.resolve("alpha"))).isEqualTo(90);
+            assertThat(pngs(stream.resolve("composite"))).isEqualTo(90);
+            assertThat(stream.resolve("composite.mp4")).isNotEmptyFile();
+            assertQuiet(out);
+            assertThat(entries(runner.tmp())).as("left in the temp folder").isZero();
+            try (Stream<Path> cwd = Files.list(runner.checkout())) {
+                assertThat(cwd.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder("alphaflow", "alphaflow-demo-output");
+            }
+        }
+    }
+
+    @Test
+    void mattingInThreeTerminals() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("matting"), PER_COMMAND).all();
+            Path alpha = runner.checkout().resolve("mattes/dance-twirl_854x480_24fps_h264/alpha");
+            assertThat(pngs(alpha)).as(out).isEqualTo(24);
+        }
+    }
+
+    @Test
+    void segmentDemoScoresTheDefaultSequence() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("segment-demo"), PER_COMMAND).all();
+            assertThat(jf(out, "J&F ")).as(out).isGreaterThan(0.85);
+            Path masks = runner.checkout().resolve("alphaflow-demo-output/segment/blackswan");
+            assertThat(pngs(masks)).isEqualTo(50);
+            assertQuiet(out);
+        }
+    }
+
+    @Test
+    void segmentStepByStepWithAFirstFramePrompt() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("segment"), PER_COMMAND).all();
+            assertThat(pngs(runner.checkout().resolve("masks/blackswan"))).as(out).isEqualTo(50);
+            assertThat(jf(out, "mean J&F over 1 sequence(s): ")).as(out).isGreaterThan(0.85);
+        }
+    }
+
+    @Test
+    void instancesDemoWritesCocoResults() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("instances-demo"), PER_COMMAND).all();
+            Path dir = runner.checkout().resolve("alphaflow-demo-output/instances/dance-twirl_854x480_24fps_h264");
+            assertThat(Files.readString(dir.resolve("results.json"))).as(out).contains("\"category_id\"", "\"counts\"");
+            assertQuiet(out);
+        }
+    }
+
+    @Test
+    void instancesWithABroker() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("instances"), PER_COMMAND).all();
+            Path dir = runner.checkout().resolve("instances/dance-twirl_854x480_24fps_h264");
+            assertThat(Files.readString(dir.resolve("results.json"))).as(out).contains("\"category_id\": 0");
+        }
+    }
+
+    @Test
+    void trackDemoStartsATrackWithoutPrompts() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("track-demo"), PER_COMMAND).all();
+            Path masks = runner.checkout().resolve("alphaflow-demo-output/track/dance-twirl_854x480_24fps_h264");
+            assertThat(pngs(masks)).as(out).isEqualTo(24);
+            assertQuiet(out);
+        }
+    }
+
+    @Test
+    void aSecondBoundedRunSaysThereIsNothingToDoAndCleanRemovesTheState() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("rerun"), PER_COMMAND).all();
+            assertThat(out).contains("nothing to do", "--from-beginning");
+            assertThat(Pattern.compile("matting: 12 records to alphaflow.mattes").matcher(out).results().count())
+                    .as(out).isEqualTo(2);
+            assertThat(runner.checkout().resolve("alphaflow-state")).isDirectory();
+            runner.run(session("clean"), PER_COMMAND);
+            assertThat(runner.checkout().resolve("alphaflow-state")).doesNotExist();
+        }
+    }
+
+    private static void assertQuiet(String out) {
+        assertThat(out).as("a successful run prints no WARN").doesNotContain(" WARN ");
+        assertThat(out).as("nor a stack trace").doesNotContain("\tat ");
+        assertThat(out).as("nor terminal escape codes (no terminal here)").doesNotContain("\u001b[");
+    }
+
+    private static double jf(String out, String label) {
+        Matcher m = Pattern.compile(Pattern.quote(label) + "([0-9.]+)").matcher(out);
+        assertThat(m.find()).as("'" + label + "' in\n" + out).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static long pngs(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".png")).count();
+        }
+    }
+
+    private static long entries(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+}
