@@ -73,7 +73,9 @@ public final class ProcessTempDir implements AutoCloseable {
         Path dir;
         try {
             Files.createDirectories(original);
-            dir = Files.createTempDirectory(original, "alphaflow-" + pid + "-");
+            // Not Files.createTempDirectory: its first call caches java.io.tmpdir for every later call without a
+            // folder (ONNX Runtime's extraction is one), which would then still go to the original folder.
+            dir = createUnique(original, "alphaflow-" + pid + "-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temp folder under " + original
                     + " (java.io.tmpdir); point -Djava.io.tmpdir=... at a writable folder", e);
@@ -83,6 +85,21 @@ public final class ProcessTempDir implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(tmp.shutdownHook);
         current = tmp;
         return tmp;
+    }
+
+    private static Path createUnique(Path parent, String prefix) throws IOException {
+        java.util.Random random = new java.security.SecureRandom();
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = parent.resolve(prefix + Long.toUnsignedString(random.nextLong(), 36));
+            try {
+                return Files.createDirectory(candidate, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** The installed folder, if {@link #install()} ran in this process (the CLI); empty in tests and on a cluster. */
