@@ -19,12 +19,18 @@ import java.util.stream.Stream;
  * error, or on Ctrl-C), so that no command leaves anything in the user's temp folder.
  *
  * <p>{@link #install()} creates {@code alphaflow-<pid>-<random>} under {@code java.io.tmpdir} and makes it the
- * process's {@code java.io.tmpdir}. It must run first thing in {@code main}: the JDK ({@code Files.createTempFile}),
- * Flink ({@code io.tmp.dirs}, whose default is read from {@code java.io.tmpdir} when {@code CoreOptions} loads) and
- * ONNX Runtime's Java binding (its native-library extraction folder) read that property once and keep it. What they
- * then write lands inside this folder: Flink's extracted RPC jar ({@code flink-rpc-akka*.jar}), the MiniCluster's
- * {@code minicluster_*} working folder and {@code flink-web-upload}, ONNX Runtime's {@code onnxruntime-java*}
- * folder, the embedded Kafka broker's data.
+ * process's {@code java.io.tmpdir}. It must run first thing in {@code main}: Flink ({@code io.tmp.dirs}, whose
+ * default is read from {@code java.io.tmpdir} when {@code CoreOptions} loads) and the embedded broker read the
+ * property when they start. What they write lands inside this folder: Flink's extracted RPC jar
+ * ({@code flink-rpc-akka*.jar}), the MiniCluster's {@code minicluster_*} working folder and {@code flink-web-upload},
+ * the embedded Kafka broker's data.
+ *
+ * <p>The JDK's own temp-file methods ({@code Files.createTempDirectory(prefix)}, {@code File.createTempFile}) keep
+ * the {@code java.io.tmpdir} the JVM started with (JDK 17 caches it at start-up), so a library that uses them still
+ * writes to the original folder: ONNX Runtime's Java binding does, for its native-library extraction folder
+ * {@code onnxruntime-java*}, which it empties but keeps for the life of the process (GPU providers are extracted
+ * into it later). {@link #close()} deletes exactly that folder, which ONNX Runtime names in
+ * {@code ai.onnxruntime.OnnxRuntime.tempDirectory}.
  *
  * <p>ONNX Runtime's native telemetry (the 1DS SDK inside {@code libonnxruntime.so}) does not read
  * {@code java.io.tmpdir} but the {@code TMPDIR} environment variable (else {@code /tmp}), which a running JVM cannot
@@ -156,12 +162,30 @@ public final class ProcessTempDir implements AutoCloseable {
         for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
             deleteRecursively(dir);
         }
+        onnxRuntimeExtractionDir().ifPresent(ProcessTempDir::deleteRecursively);
         for (Path file : nativeLeftovers) {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
                 // not ours to worry about at exit
             }
+        }
+    }
+
+    /**
+     * The folder ONNX Runtime's Java binding extracted its native libraries into, if it loaded them in this process.
+     * Read from its private static field (no public accessor exists); anything unexpected (another ONNX Runtime
+     * version without the field, no ONNX Runtime on the class path) means "none". Reading it initialises the class,
+     * which is cheap: the extraction happens in {@code OnnxRuntime.init()}, not in the class initialiser.
+     */
+    static Optional<Path> onnxRuntimeExtractionDir() {
+        try {
+            Class<?> ort = Class.forName("ai.onnxruntime.OnnxRuntime", false, ProcessTempDir.class.getClassLoader());
+            java.lang.reflect.Field field = ort.getDeclaredField("tempDirectory");
+            field.setAccessible(true);
+            return field.get(null) instanceof Path p ? Optional.of(p) : Optional.empty();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return Optional.empty();
         }
     }
 

@@ -124,15 +124,11 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Waits until the broker's group coordinator serves requests. A fresh broker creates {@code __consumer_offsets}
      * on the first coordinator lookup and answers COORDINATOR_NOT_AVAILABLE until it is loaded; a client that does
      * not retry (the Kafka source's asynchronous offset commit on the first checkpoint) would fail with a WARN.
-     * Asking for a group's offsets makes the admin client look the coordinator up and retry until it is ready. The
-     * retries are spaced so that none arrives while the broker is still learning of the topic it just created (it
-     * would try to create it again and WARN "TOPIC_ALREADY_EXISTS").
+     * Asking for a group's offsets makes the admin client look the coordinator up and retry until it is ready.
      */
     private void awaitGroupCoordinator() {
-        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 500, AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 500);
-        try (Admin probe = Admin.create(props)) {
-            probe.listConsumerGroupOffsets("alphaflow-embedded-kafka-ready").partitionsToOffsetAndMetadata()
+        try {
+            admin.listConsumerGroupOffsets("alphaflow-embedded-kafka-ready").partitionsToOffsetAndMetadata()
                     .get(TOPIC_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw failure("the embedded Kafka broker's group coordinator did not become ready", e);
