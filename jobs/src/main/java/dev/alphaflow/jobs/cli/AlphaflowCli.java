@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         description = "Streaming video matting on Flink and Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, ExportCommand.class,
                 SegmentCommand.class, ExportMasksCommand.class, DavisEvalCommand.class, InstancesCommand.class,
-                CommandLine.HelpCommand.class})
+                CleanCommand.class, CommandLine.HelpCommand.class})
 public final class AlphaflowCli implements Runnable {
 
     @Spec
@@ -49,7 +49,12 @@ public final class AlphaflowCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        // First of all: everything that writes temp files (the JDK, Flink, ONNX Runtime, the embedded broker) reads
+        // java.io.tmpdir once, so it must point at the process's own folder before any of them runs.
+        ProcessTempDir tmp = ProcessTempDir.install();
+        int exitCode = commandLine().execute(args);
+        tmp.close();
+        System.exit(exitCode);
     }
 
     // A failed run prints its message and causes, not a stack trace (unless --verbose); the log has the details.

@@ -120,6 +120,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         awaitLeaders(Set.of(names));
     }
 
+    /**
+     * Waits until the broker's group coordinator serves requests. A fresh broker creates {@code __consumer_offsets}
+     * on the first coordinator lookup and answers COORDINATOR_NOT_AVAILABLE until it is loaded; a client that does
+     * not retry (the Kafka source's asynchronous offset commit on the first checkpoint) would fail with a WARN.
+     * Asking for a group's offsets makes the admin client look the coordinator up and retry until it is ready.
+     */
+    private void awaitGroupCoordinator() {
+        try {
+            admin.listConsumerGroupOffsets("alphaflow-embedded-kafka-ready").partitionsToOffsetAndMetadata()
+                    .get(TOPIC_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw failure("the embedded Kafka broker's group coordinator did not become ready", e);
+        }
+    }
+
     private void awaitLeaders(Set<String> names) {
         long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
         while (true) {
@@ -242,6 +257,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 cluster.waitForReadyBrokers();
                 String bootstrap = cluster.bootstrapServers().replace("localhost", "127.0.0.1");
                 EmbeddedKafka kafka = new EmbeddedKafka(cluster, baseDir, bootstrap);
+                kafka.awaitGroupCoordinator();
                 LOG.info("Embedded Kafka started at {} in {} ms (data in {})", bootstrap,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), baseDir);
                 return kafka;

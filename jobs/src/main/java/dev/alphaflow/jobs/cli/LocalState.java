@@ -1,0 +1,92 @@
+package dev.alphaflow.jobs.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * The one folder where jobs run on the local runtime ({@code run}, {@code segment}, {@code instances}) keep their
+ * retained checkpoints: {@code alphaflow-state/} in the working directory, one {@code <job>-checkpoints} folder
+ * per job inside it. {@code alphaflow clean} removes it ({@link #clean}).
+ *
+ * <pre>{@code
+ * Path checkpoints = LocalState.checkpointDir("matting"); // alphaflow-state/matting-checkpoints
+ * }</pre>
+ */
+public final class LocalState {
+    /** The folder, relative to the working directory. */
+    public static final Path DEFAULT_DIR = Path.of("alphaflow-state");
+
+    static final String CHECKPOINTS_SUFFIX = "-checkpoints";
+
+    private LocalState() {}
+
+    /** {@code alphaflow-state/<job>-checkpoints}: where the local runtime writes the checkpoints of {@code job}. */
+    public static Path checkpointDir(String job) {
+        Objects.requireNonNull(job, "job");
+        if (job.isEmpty() || job.contains("/") || job.contains("\\") || job.startsWith(".")) {
+            throw new IllegalArgumentException("job must be a plain name such as matting: " + job);
+        }
+        return DEFAULT_DIR.resolve(job + CHECKPOINTS_SUFFIX);
+    }
+
+    /** What {@link #clean} removed: the folder and the job checkpoint folders it held (empty when none existed). */
+    public record Cleaned(Path dir, List<String> jobFolders, long bytes) {
+        public boolean removedAnything() {
+            return Files.notExists(dir) && !jobFolders.isEmpty() || bytes > 0;
+        }
+    }
+
+    /**
+     * Deletes {@code stateDir} and everything in it, after checking that it holds only {@code <job>-checkpoints}
+     * folders (so a mistyped {@code --state-dir} never deletes anything else). A missing folder is not an error.
+     *
+     * @throws IllegalArgumentException if the folder holds anything but job checkpoint folders
+     */
+    public static Cleaned clean(Path stateDir) {
+        Objects.requireNonNull(stateDir, "stateDir");
+        if (!Files.exists(stateDir)) {
+            return new Cleaned(stateDir, List.of(), 0);
+        }
+        if (!Files.isDirectory(stateDir)) {
+            throw new IllegalArgumentException(stateDir + " is not a folder; nothing removed");
+        }
+        List<String> jobFolders = new ArrayList<>();
+        List<String> foreign = new ArrayList<>();
+        try (Stream<Path> children = Files.list(stateDir)) {
+            for (Path child : (Iterable<Path>) children.sorted()::iterator) {
+                String name = child.getFileName().toString();
+                if (Files.isDirectory(child) && name.endsWith(CHECKPOINTS_SUFFIX)) {
+                    jobFolders.add(name);
+                } else {
+                    foreign.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + stateDir, e);
+        }
+        if (!foreign.isEmpty()) {
+            throw new IllegalArgumentException(String.format("%s holds more than job checkpoints (%s); nothing removed. "
+                    + "It does not look like an alphaflow state folder: delete it yourself if you mean to.",
+                    stateDir, String.join(", ", foreign)));
+        }
+        long bytes = size(stateDir);
+        if (!ProcessTempDir.deleteRecursively(stateDir)) {
+            throw new IllegalStateException("could not delete all of " + stateDir + " (permissions?)");
+        }
+        return new Cleaned(stateDir, List.copyOf(jobFolders), bytes);
+    }
+
+    private static long size(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
