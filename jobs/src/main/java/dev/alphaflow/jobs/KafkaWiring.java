@@ -86,6 +86,7 @@ public final class KafkaWiring {
         if (conf.get(CommonOptions.BOUNDED)) {
             builder.setBounded(OffsetsInitializer.latest());
         }
+        KafkaSourceSettings.apply(builder, conf.get(CommonOptions.BOUNDED));
         return builder.build();
     }
 

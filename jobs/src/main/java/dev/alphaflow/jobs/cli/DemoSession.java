@@ -24,7 +24,7 @@ import dev.alphaflow.jobs.tools.ReplaySummary;
 /**
  * What every demo does around its job: an embedded KRaft broker with the standard topics, a replay of the inputs as
  * fast as they encode, the job on a local MiniCluster to the end of the frames topic, and the demo's scratch state
- * (checkpoints under {@code <output>/.state}) removed afterwards.
+ * (checkpoints, in the process's temp folder) removed afterwards.
  *
  * <p>The job is made and its models loaded by {@link #prepare} before the broker starts, so that a bad option or
  * model fails at once.
@@ -56,7 +56,9 @@ final class DemoSession implements AutoCloseable {
 
     static DemoSession start(Path output, PrintStream out) {
         try {
-            Path state = Files.createDirectories(output.toAbsolutePath().resolve(".state"));
+            // scratch checkpoints of a broker that is gone after the demo: in the process's own temp folder
+            Path state = Files.createDirectories(ProcessTempDir.current().map(t -> t.path().resolve("demo-state"))
+                    .orElse(output.toAbsolutePath().resolve(".state")));
             EmbeddedKafka kafka = EmbeddedKafka.start();
             kafka.createTopics(2, KafkaDefaults.FRAMES_TOPIC, KafkaDefaults.MATTES_TOPIC, KafkaDefaults.SEGMENTS_TOPIC,
                     KafkaDefaults.INSTANCES_TOPIC, KafkaDefaults.DLQ_TOPIC);

@@ -14,6 +14,7 @@ import org.apache.kafka.common.TopicPartition;
 import dev.alphaflow.jobs.AlphaflowJob;
 import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.local.LocalFlink;
+import dev.alphaflow.jobs.tools.Progress;
 import dev.alphaflow.jobs.tools.TopicTally;
 import dev.alphaflow.model.ModelLoadException;
 import dev.alphaflow.operators.sequencer.FrameSequencer;
@@ -27,7 +28,7 @@ import dev.alphaflow.schemas.serde.AvroCodec;
  * dropped, state resets, frames/s).
  */
 final class LocalJobRunner {
-    private static final long PROGRESS_EVERY_MS = 5_000;
+    private static final long PROGRESS_EVERY_MS = 1_000;
 
     private final AlphaflowJob job;
     private final KafkaOptions kafka;
@@ -73,33 +74,37 @@ final class LocalJobRunner {
         StreamExecutionEnvironment env = flink.createEnvironment();
         job.wire(env);
         long start = System.nanoTime();
+        long expected = -1; // frames the bounded run will read (set by the bounded-run check)
         JobClient client = env.executeAsync("alphaflow " + name);
         if (!conf.get(CommonOptions.BOUNDED)) {
             out.printf("%s: running, reading %s at %s; Ctrl-C to stop%n", name,
                     conf.get(CommonOptions.FRAMES_TOPIC), conf.get(CommonOptions.BOOTSTRAP_SERVERS));
         }
+        // Progress counts the output topic's growth (records of open transactions included): the job's own
+        // counters live in the MiniCluster, the topic is what the user gets.
+        long total = conf.get(CommonOptions.BOUNDED) ? expected : -1;
         JobExecutionResult result;
-        Thread progress = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    TimeUnit.MILLISECONDS.sleep(PROGRESS_EVERY_MS);
-                    long written = tally.writtenSince(outputTopic, outputsBefore);
-                    double s = (System.nanoTime() - start) / 1e9;
-                    out.printf("%s: ~%d records written to %s in %.0f s (%.1f/s)%n", name, written, outputTopic, s,
-                            written / s);
+        try (Progress progress = Progress.start(name, "records", total)) {
+            Thread poller = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        TimeUnit.MILLISECONDS.sleep(PROGRESS_EVERY_MS);
+                        long written = tally.writtenSince(outputTopic, outputsBefore);
+                        progress.stepBy(Math.max(0, written - progress.done()));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    // progress is best effort: a broker hiccup must not stop the job
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                // progress is best effort: a broker hiccup must not stop the job
+            }, "alphaflow-progress");
+            poller.setDaemon(true);
+            poller.start();
+            try {
+                result = client.getJobExecutionResult().get();
+            } finally {
+                poller.interrupt();
             }
-        }, "alphaflow-progress");
-        progress.setDaemon(true);
-        progress.start();
-        try {
-            result = client.getJobExecutionResult().get();
-        } finally {
-            progress.interrupt();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
 

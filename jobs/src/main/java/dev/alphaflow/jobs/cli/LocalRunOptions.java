@@ -15,9 +15,6 @@ import dev.alphaflow.jobs.local.LocalFlink;
  * over. Together with {@link EngineOptions} they make the {@link LocalFlink} the job runs on.
  */
 final class LocalRunOptions {
-    /** The one folder local runs keep their state in (checkpoints); {@code alphaflow clean} removes it. */
-    static final Path STATE_DIR = Path.of("alphaflow-state");
-
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Where checkpoints are written (default: alphaflow-state/<job>-checkpoints, <job> = "
                     + "matting, segment or instances; `alphaflow clean` removes alphaflow-state).")
@@ -45,7 +42,7 @@ final class LocalRunOptions {
     }
 
     Path checkpointDir(String jobName) {
-        return checkpointDir != null ? checkpointDir : STATE_DIR.resolve(jobName + "-checkpoints");
+        return checkpointDir != null ? checkpointDir : LocalState.checkpointDir(jobName);
     }
 
     /**

@@ -28,8 +28,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.model.image.ImageCodec;
@@ -143,7 +141,7 @@ public final class Export {
         Run run = new Run();
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             ProgressBar progress = progressBar ? newProgressBar() : null) {
+             Progress progress = progressBar ? newProgressBar() : null) {
             run.consume(consumer, progress);
         } catch (IOException e) {
             throw new UncheckedIOException("export to " + outputDir + " failed: " + e.getMessage(), e);
@@ -165,14 +163,8 @@ public final class Export {
         return summary;
     }
 
-    private ProgressBar newProgressBar() {
-        return new ProgressBarBuilder()
-                .setTaskName("export")
-                .setInitialMax(-1)
-                .setUnit(" mattes", 1)
-                .showSpeed()
-                .setUpdateIntervalMillis(250)
-                .build();
+    private Progress newProgressBar() {
+        return Progress.start("export", "mattes", mattesPerStream > 0 && !streams.isEmpty() ? mattesPerStream * streams.size() : -1);
     }
 
     /** The mutable state of one {@link #run()}. */
@@ -187,7 +179,7 @@ public final class Export {
         boolean framesPaused;
         long lastProgressNanos = System.nanoTime();
 
-        void consume(KafkaConsumer<byte[], byte[]> consumer, ProgressBar progress) throws IOException {
+        void consume(KafkaConsumer<byte[], byte[]> consumer, Progress progress) throws IOException {
             List<TopicPartition> matteParts = partitions(consumer, mattesTopic);
             List<TopicPartition> frameParts = composite ? partitions(consumer, framesTopic) : List.of();
             List<TopicPartition> all = new ArrayList<>(matteParts);
@@ -237,7 +229,7 @@ public final class Export {
             return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).collect(Collectors.toList());
         }
 
-        private void onMatte(ConsumerRecord<byte[], byte[]> record, ProgressBar progress) throws IOException {
+        private void onMatte(ConsumerRecord<byte[], byte[]> record, Progress progress) throws IOException {
             Matte matte;
             try {
                 matte = matteCodec.decode(record.value());

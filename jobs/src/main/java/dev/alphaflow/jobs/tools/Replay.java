@@ -31,8 +31,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.model.image.ImageCodec;
@@ -157,7 +155,7 @@ public final class Replay {
         ExecutorService pool = Executors.newFixedThreadPool(inputs.size(), new NamedThreads("alphaflow-replay"));
         try (KafkaProducer<String, byte[]> producer =
                      new KafkaProducer<>(producerConfig(), new StringSerializer(), new ByteArraySerializer());
-             ProgressBar progress = progressBar ? newProgressBar() : null) {
+             Progress progress = progressBar ? newProgressBar() : null) {
             List<Future<ReplaySummary.StreamSummary>> futures = new ArrayList<>();
             for (Input input : inputs) {
                 futures.add(pool.submit(() -> {
@@ -201,18 +199,13 @@ public final class Replay {
         return summary;
     }
 
-    private ProgressBar newProgressBar() {
-        return new ProgressBarBuilder()
-                .setTaskName("replay")
-                .setInitialMax(-1)
-                .setUnit(" frames", 1)
-                .showSpeed()
-                .setUpdateIntervalMillis(250)
-                .build();
+    private Progress newProgressBar() {
+        expectedFrames.set(0);
+        return Progress.start("replay", "frames", -1);
     }
 
     private ReplaySummary.StreamSummary replayOne(Input input, KafkaProducer<String, byte[]> producer, long start,
-            AtomicReference<Exception> sendFailure, ProgressBar progress) throws Exception {
+            AtomicReference<Exception> sendFailure, Progress progress) throws Exception {
         // One codec per thread: the Avro encoder is not thread-safe, and a shared producer serializes on the
         // caller's thread.
         AvroCodec<Frame> avro = AvroCodec.of(Frame.class);
@@ -297,11 +290,14 @@ public final class Replay {
         return new ReplaySummary.StreamSummary(streamId, seq, payloadBytes, width, height, sendEnd, fps);
     }
 
-    private static synchronized void addToMax(ProgressBar progress, long frames) {
+    // Inputs report their frame counts as they open; the total is known once all have.
+    private final java.util.concurrent.atomic.AtomicLong expectedFrames = new java.util.concurrent.atomic.AtomicLong();
+
+    private void addToMax(Progress progress, long frames) {
         if (frames < 0) {
             return;
         }
-        progress.maxHint(Math.max(0, progress.getMax()) + frames);
+        progress.total(expectedFrames.addAndGet(frames));
     }
 
     private byte[] encode(RgbImage image) {
