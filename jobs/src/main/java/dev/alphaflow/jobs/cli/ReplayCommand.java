@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import dev.alphaflow.jobs.tools.PromptSet;
 import dev.alphaflow.jobs.tools.Replay;
 import dev.alphaflow.jobs.tools.ReplaySummary;
 import dev.alphaflow.schemas.Codec;
@@ -23,7 +24,10 @@ import dev.alphaflow.schemas.Codec;
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Publish video files or image folders to the frames topic, one stream per input, "
                 + "replayed concurrently.",
-                "Inputs: videos FFmpeg can read (mp4, avi, ...) or folders of .jpg/.png frames in name order."})
+                "Inputs: videos FFmpeg can read (mp4, avi, ...) or folders of .jpg/.png frames in name order.",
+                "Prompts (--prompt, --prompts, --remove) are checked against the inputs before anything is sent: "
+                        + "a mask of another size than its frame, an empty mask or a frame beyond the input is "
+                        + "refused (exit code 2). Without a STREAM@ prefix they need exactly one input."})
 final class ReplayCommand implements Callable<Integer> {
 
     @Spec
@@ -72,6 +76,21 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    @Option(names = "--prompt", paramLabel = "[STREAM@]FRAME:OBJECT_ID:MASK[:LABEL]",
+            description = {"Start (or correct) object OBJECT_ID (1..255) at frame FRAME (0 = first) with the mask "
+                    + "image MASK: any 8-bit PNG of the frame's size, non-zero = object (repeatable).",
+                    "With several inputs, prefix the input's stream id: --prompt cam1@0:1:mask.png."})
+    List<String> promptSpecs = new ArrayList<>();
+
+    @Option(names = "--prompts", paramLabel = "[STREAM@]DIR",
+            description = {"A DAVIS-style annotation folder: indexed (or 0/255 grey) PNGs named by frame number "
+                    + "(00000.png, ...); every object id in a file is started at that frame (repeatable)."})
+    List<String> promptFolders = new ArrayList<>();
+
+    @Option(names = "--remove", paramLabel = "[STREAM@]FRAME:OBJECT_ID",
+            description = "Stop tracking object OBJECT_ID at frame FRAME (repeatable).")
+    List<String> removeSpecs = new ArrayList<>();
+
     @Option(names = {"-X", "--producer-property"}, paramLabel = "KEY=VALUE",
             description = "A Kafka producer setting, e.g. -X linger.ms=20 (repeatable).")
     Map<String, String> producerProperties = new LinkedHashMap<>();
@@ -106,10 +125,20 @@ final class ReplayCommand implements Callable<Integer> {
         }
         producerProperties.forEach(b::producerProperty);
         try {
+            b.prompts(prompts());
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    /** The prompts of --prompt, --prompts and --remove; masks are read here, so a bad file fails before Kafka. */
+    PromptSet prompts() {
+        PromptSet.Builder set = PromptSet.builder();
+        promptSpecs.forEach(s -> set.addAll(PromptSet.parse(s)));
+        promptFolders.forEach(s -> set.addAll(PromptSet.parseDavisFolder(s)));
+        removeSpecs.forEach(s -> set.addAll(PromptSet.parseRemove(s)));
+        return set.build();
     }
 
     @Override

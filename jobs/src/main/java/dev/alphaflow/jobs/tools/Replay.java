@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +40,8 @@ import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.schemas.Codec;
 import dev.alphaflow.schemas.Control;
 import dev.alphaflow.schemas.Frame;
+import dev.alphaflow.schemas.ObjectPrompt;
+import dev.alphaflow.schemas.PromptAction;
 import dev.alphaflow.schemas.serde.AvroCodec;
 
 /**
@@ -51,6 +54,10 @@ import dev.alphaflow.schemas.serde.AvroCodec;
  * encoding, seq counting from 0, event time = start time + the frame's presentation time, pixels re-encoded as
  * JPEG (default), PNG or raw RGB. After the last frame an END control frame (empty payload, seq = the number of
  * frames) closes the stream. Inputs are replayed concurrently, so their streams interleave in the topic.
+ *
+ * <p>{@link Builder#prompts} adds object prompts for video object segmentation ({@link PromptSet}): each is sent in
+ * the {@code prompts} field of the frame whose seq it names. Prompts are checked against their input in
+ * {@link Builder#build}, before anything is sent.
  *
  * <p>Pacing is real time by default (the video's frame rate, {@link Builder#folderFps} for folders, scaled by
  * {@link Builder#speed}); {@code realTime(false)} sends as fast as frames can be encoded. The producer is
@@ -91,8 +98,10 @@ public final class Replay {
     private final boolean progressBar;
     private final Long startTimeMs;
     private final Map<String, String> producerProperties;
+    /** Avro prompts by stream id, then frame number. */
+    private final Map<String, Map<Long, List<ObjectPrompt>>> prompts;
 
-    private Replay(Builder b) {
+    private Replay(Builder b, Map<String, Map<Long, List<ObjectPrompt>>> prompts) {
         this.bootstrapServers = b.bootstrapServers;
         this.topic = b.topic;
         this.inputs = List.copyOf(b.inputs);
@@ -106,6 +115,7 @@ public final class Replay {
         this.progressBar = b.progressBar;
         this.startTimeMs = b.startTimeMs;
         this.producerProperties = Map.copyOf(b.producerProperties);
+        this.prompts = prompts;
     }
 
     public static Builder builder() {
@@ -208,6 +218,7 @@ public final class Replay {
         AvroCodec<Frame> avro = AvroCodec.of(Frame.class);
         String streamId = input.streamId();
         Map<String, String> metadata = Map.of("source", input.path().getFileName().toString());
+        Map<Long, List<ObjectPrompt>> streamPrompts = prompts.getOrDefault(streamId, Map.of());
         long seq = 0;
         long payloadBytes = 0;
         int width = 0;
@@ -253,6 +264,7 @@ public final class Replay {
                         .setPayload(ByteBuffer.wrap(payload))
                         .setControl(Control.NONE)
                         .setMetadata(metadata)
+                        .setPrompts(streamPrompts.getOrDefault(seq, List.of()))
                         .build();
                 send(producer, streamId, eventTimeMs, avro.encode(frame), sendFailure);
                 seq++;
@@ -338,6 +350,7 @@ public final class Replay {
         private boolean progressBar = true;
         private Long startTimeMs;
         private final Map<String, String> producerProperties = new LinkedHashMap<>();
+        private final PromptSet.Builder prompts = PromptSet.builder();
 
         private Builder() {}
 
@@ -425,6 +438,25 @@ public final class Replay {
             return this;
         }
 
+        /**
+         * Adds object prompts, sent in the {@code prompts} field of the frames they name (repeatable). A prompt that
+         * names no stream needs a replay of exactly one input; one that names a stream needs an input of that id.
+         * {@link #build} checks every prompt against its input before anything is sent: see there.
+         */
+        public Builder prompts(PromptSet prompts) {
+            this.prompts.addAll(Objects.requireNonNull(prompts, "prompts"));
+            return this;
+        }
+
+        /**
+         * Checks the options and returns the replay.
+         *
+         * <p>With prompts, it also reads each prompted input up to its last prompted frame (so nothing is sent for an
+         * input that cannot carry its prompts): a prompt whose frame is beyond the input (or beyond
+         * {@link #maxFrames}), or whose mask is not the size of its frame, is refused.
+         *
+         * @throws IllegalArgumentException naming the option, or the prompt's file, to fix
+         */
         public Replay build() {
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
                 throw new IllegalArgumentException("bootstrapServers is required, e.g. bootstrapServers(\"127.0.0.1:9092\")");
@@ -461,7 +493,76 @@ public final class Replay {
             if (!(folderFps > 0) || Double.isInfinite(folderFps)) {
                 throw new IllegalArgumentException("folderFps must be positive and finite: " + folderFps);
             }
-            return new Replay(this);
+            return new Replay(this, checkPrompts(prompts.build()));
+        }
+
+        private Map<String, Map<Long, List<ObjectPrompt>>> checkPrompts(PromptSet set) {
+            if (set.isEmpty()) {
+                return Map.of();
+            }
+            Set<String> ids = new HashSet<>();
+            inputs.forEach(i -> ids.add(i.streamId()));
+            for (PromptSet.Prompt p : set.prompts()) {
+                if (p.streamId() == null && inputs.size() > 1) {
+                    throw new IllegalArgumentException("prompt " + p + " names no stream, but there are "
+                            + inputs.size() + " inputs " + ids + "; prefix it with the stream id, e.g. "
+                            + inputs.get(0).streamId() + "@" + p.frame() + ":...");
+                }
+                if (p.streamId() != null && !ids.contains(p.streamId())) {
+                    throw new IllegalArgumentException("prompt " + p + " is for stream '" + p.streamId()
+                            + "', which is not one of the inputs " + ids);
+                }
+                if (maxFrames > 0 && p.frame() >= maxFrames) {
+                    throw new IllegalArgumentException("prompt " + p + " is at frame " + p.frame()
+                            + ", beyond the " + maxFrames + " frames sent (maxFrames)");
+                }
+            }
+            Map<String, Map<Long, List<ObjectPrompt>>> byStream = new LinkedHashMap<>();
+            for (Input input : inputs) {
+                List<PromptSet.Prompt> mine = set.forStream(input.streamId(), inputs.size() == 1);
+                if (mine.isEmpty()) {
+                    continue;
+                }
+                checkAgainstInput(input, mine);
+                Map<Long, List<ObjectPrompt>> byFrame = new TreeMap<>();
+                for (PromptSet.Prompt p : mine) {
+                    byFrame.computeIfAbsent(p.frame(), k -> new ArrayList<>()).add(p.toAvro());
+                }
+                byFrame.replaceAll((k, v) -> List.copyOf(v));
+                byStream.put(input.streamId(), Map.copyOf(byFrame));
+            }
+            return Map.copyOf(byStream);
+        }
+
+        // Decodes the input up to its last prompted frame: sizes and frame counts of videos are only known so.
+        private void checkAgainstInput(Input input, List<PromptSet.Prompt> mine) {
+            long last = mine.stream().mapToLong(PromptSet.Prompt::frame).max().orElseThrow();
+            Map<Long, List<PromptSet.Prompt>> byFrame = new TreeMap<>();
+            mine.forEach(p -> byFrame.computeIfAbsent(p.frame(), k -> new ArrayList<>()).add(p));
+            try (FrameSource source = FrameSource.open(input.path(), folderFps)) {
+                for (long seq = 0; seq <= last; seq++) {
+                    FrameSource.SourceFrame f = source.next();
+                    if (f == null) {
+                        long frames = seq;
+                        PromptSet.Prompt beyond = mine.stream().filter(q -> q.frame() >= frames).findFirst()
+                                .orElseThrow();
+                        throw new IllegalArgumentException("prompt " + beyond + " is at frame " + beyond.frame()
+                                + ", but " + input.path() + " has only " + frames + " frames (0.." + (frames - 1)
+                                + ")");
+                    }
+                    for (PromptSet.Prompt p : byFrame.getOrDefault(seq, List.of())) {
+                        if (p.action() == PromptAction.ADD && (p.width() != f.image().width()
+                                || p.height() != f.image().height())) {
+                            throw new IllegalArgumentException("prompt mask " + p.source() + " is " + p.width() + "x"
+                                    + p.height() + " but frame " + seq + " of " + input.path() + " is "
+                                    + f.image().width() + "x" + f.image().height());
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + input.path() + " to check its prompts: "
+                        + e.getMessage(), e);
+            }
         }
     }
 
