@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
                 + "video, matte it, export PNGs and a composited video).",
                 "Subcommands: matting, segment (prompted video object segmentation), instances (per-frame instance "
                         + "segmentation), track (detect, then track)."},
-        subcommands = {DemoCommand.Matting.class, DemoSegmentCommand.class,
+        subcommands = {DemoCommand.Matting.class, DemoSegmentCommand.class, DemoInstancesCommand.class,
                 DemoTrackCommand.class})
 final class DemoCommand implements Callable<Integer> {
 

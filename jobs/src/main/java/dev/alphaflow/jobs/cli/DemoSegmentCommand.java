@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.configuration.Configuration;
@@ -90,8 +89,9 @@ final class DemoSegmentCommand implements Callable<Integer> {
             session.replay(r -> r.input(video, streamId).prompts(promptSet), demo.maxFrames);
             LocalJobRunner.Summary run = session.run(SegmentationJob::fromConfiguration, this::configure, engine);
             Path masksDir = demo.output.resolve("segment");
-            SegmentExport.Summary exported = new SegmentExport(session.bootstrapServers(), KafkaDefaults.SEGMENTS_TOPIC,
-                    masksDir, Duration.ofSeconds(5), Set.of(), java.util.Map.of()).run();
+            SegmentExport.Summary exported = SegmentExport.builder().bootstrapServers(session.bootstrapServers())
+                    .segmentsTopic(KafkaDefaults.SEGMENTS_TOPIC).framesTopic(KafkaDefaults.FRAMES_TOPIC)
+                    .outputDir(masksDir).idleTimeout(Duration.ofSeconds(5)).build().run();
             System.out.printf("demo: %d frames segmented in %.1f s (%.1f frames/s, including job start); %d prompts; "
                     + "%d dead letters%s, %d duplicates dropped, %d state resets%n", exported.totalMasks(),
                     run.seconds(), exported.totalMasks() / run.seconds(), promptSet.size(), run.deadLetterTotal(),
@@ -100,6 +100,10 @@ final class DemoSegmentCommand implements Callable<Integer> {
             Path streamDir = masksDir.resolve(streamId);
             System.out.println("      " + streamId + ":");
             System.out.println("        DAVIS masks:     " + DemoSession.relative(streamDir) + "/");
+            System.out.println("        overlay PNGs:    " + DemoSession.relative(streamDir.resolve("overlay")) + "/");
+            if (exported.videos().containsKey(streamId)) {
+                System.out.println("        overlay video:   " + DemoSession.relative(exported.videos().get(streamId)));
+            }
             if (truthDir != null) {
                 DavisFolderEvaluation.SequenceResult score = DavisFolderEvaluation.evaluateSequence(streamDir, truthDir);
                 System.out.printf("        J %.3f  F %.3f  J&F %.3f  (frames 1..n-2 against %s)%n", score.j(),

@@ -2,8 +2,6 @@ package dev.alphaflow.jobs.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.apache.flink.configuration.Configuration;
@@ -56,8 +54,9 @@ final class DemoTrackCommand implements Callable<Integer> {
             session.replay(r -> r.input(video, streamId), demo.maxFrames);
             LocalJobRunner.Summary run = session.run(SegmentationJob::fromConfiguration, this::configure, engine);
             Path masksDir = demo.output.resolve("track");
-            SegmentExport.Summary exported = new SegmentExport(session.bootstrapServers(), KafkaDefaults.SEGMENTS_TOPIC,
-                    masksDir, Duration.ofSeconds(5), Set.of(), Map.of()).run();
+            SegmentExport.Summary exported = SegmentExport.builder().bootstrapServers(session.bootstrapServers())
+                    .segmentsTopic(KafkaDefaults.SEGMENTS_TOPIC).framesTopic(KafkaDefaults.FRAMES_TOPIC)
+                    .outputDir(masksDir).idleTimeout(Duration.ofSeconds(5)).build().run();
             System.out.printf("demo: %d frames tracked in %.1f s (%.1f frames/s, including job start); tracks started by "
                     + "'%s' detections; %d dead letters%s, %d duplicates dropped, %d state resets%n",
                     exported.totalMasks(), run.seconds(), exported.totalMasks() / run.seconds(), trackClasses,
@@ -65,6 +64,10 @@ final class DemoTrackCommand implements Callable<Integer> {
                     run.duplicatesDropped(), run.stateResets());
             System.out.println("      " + streamId + ":");
             System.out.println("        DAVIS masks:     " + DemoSession.relative(masksDir.resolve(streamId)) + "/");
+            System.out.println("        overlay PNGs:    " + DemoSession.relative(masksDir.resolve(streamId).resolve("overlay")) + "/");
+            if (exported.videos().containsKey(streamId)) {
+                System.out.println("        overlay video:   " + DemoSession.relative(exported.videos().get(streamId)));
+            }
             return exported.totalMasks() > 0 ? 0 : 1;
         }
     }

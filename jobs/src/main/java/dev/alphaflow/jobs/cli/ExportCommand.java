@@ -90,6 +90,7 @@ final class ExportCommand implements Callable<Integer> {
         if (fps != null) {
             b.fps(fps);
         }
+        kafka.clientProperties().forEach(b::consumerProperty);
         consumerProperties.forEach(b::consumerProperty);
         try {
             return b.build();

@@ -123,6 +123,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (startTimeMs != null) {
             b.startTimeMs(startTimeMs);
         }
+        kafka.clientProperties().forEach(b::producerProperty); // every client: security settings and the like
         producerProperties.forEach(b::producerProperty);
         try {
             b.prompts(prompts());

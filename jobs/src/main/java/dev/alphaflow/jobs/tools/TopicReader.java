@@ -1,0 +1,90 @@
+package dev.alphaflow.jobs.tools;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.alphaflow.jobs.KafkaDefaults;
+
+/**
+ * Reads one topic from the beginning up to the end offsets found when it starts ({@code read_committed}: the last
+ * stable offsets), so it finishes on a topic that keeps growing; or until nothing arrives for the idle timeout.
+ */
+final class TopicReader {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicReader.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private TopicReader() {}
+
+    /** The consumer settings of the export tools: read_committed, no group, no auto-created topics. */
+    static Properties consumerConfig(String bootstrapServers, String clientId, Map<String, String> overrides) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                Integer.toString(KafkaDefaults.MAX_RECORD_BYTES + 1024 * 1024));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(4 * KafkaDefaults.MAX_RECORD_BYTES));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.putAll(overrides);
+        return p;
+    }
+
+    /**
+     * Hands every record to {@code handler}, in partition order.
+     *
+     * @return true when the end was reached, false when it stopped on the idle timeout
+     * @throws IllegalStateException when the topic does not exist
+     */
+    static boolean readToEnd(Properties config, String topic, Duration idleTimeout,
+            Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " does not exist at "
+                        + config.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
+            }
+            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
+                    .collect(Collectors.toList());
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+            long lastProgress = System.nanoTime();
+            while (!caughtUp(consumer, end)) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    lastProgress = System.nanoTime();
+                    handler.accept(record);
+                }
+                if (System.nanoTime() - lastProgress > idleTimeout.toNanos()) {
+                    LOG.warn("Nothing new in {} for {} s; stopping before its end", topic, idleTimeout.toSeconds());
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey(), Duration.ofSeconds(10)) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
