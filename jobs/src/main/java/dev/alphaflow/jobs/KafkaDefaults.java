@@ -13,6 +13,9 @@ public final class KafkaDefaults {
     /** {@code Segmentation} records produced by the video object segmentation job. */
     public static final String SEGMENTS_TOPIC = "alphaflow.segments";
 
+    /** {@code Instances} records produced by the instance segmentation job. */
+    public static final String INSTANCES_TOPIC = "alphaflow.instances";
+
     /** {@code DeadLetter} records: input the pipeline rejected. */
     public static final String DLQ_TOPIC = "alphaflow.dlq";
 

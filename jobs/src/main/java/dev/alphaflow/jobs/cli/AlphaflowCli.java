@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
         description = "Streaming video matting on Flink and Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, ExportCommand.class,
                 SegmentCommand.class, ExportMasksCommand.class, DavisEvalCommand.class, InstancesCommand.class,
+                KafkaCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AlphaflowCli implements Runnable {
 
