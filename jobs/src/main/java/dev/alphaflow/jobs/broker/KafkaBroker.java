@@ -265,8 +265,30 @@ public final class KafkaBroker implements AutoCloseable {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
         } catch (IOException e) {
-            throw new IllegalStateException(host + ":" + port + " (the " + listener + " listener) is already in use"
-                    + " (" + e.getMessage() + "); is another broker running?", e);
+            throw new PortInUseException(host, port, listener, e);
+        }
+    }
+
+    /** A listener port of the node is taken, e.g. by another broker. */
+    public static final class PortInUseException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final int port;
+        private final String listener;
+
+        PortInUseException(String host, int port, String listener, IOException cause) {
+            super(host + ":" + port + " (the " + listener + " listener) is already in use (" + cause.getMessage()
+                    + "); is another broker running?", cause);
+            this.port = port;
+            this.listener = listener;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        /** {@code "client"} or {@code "controller"}. */
+        public String listener() {
+            return listener;
         }
     }
 

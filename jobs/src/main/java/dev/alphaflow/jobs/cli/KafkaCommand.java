@@ -76,7 +76,13 @@ final class KafkaCommand implements Callable<Integer> {
 
         CountDownLatch stopRequested = new CountDownLatch(1);
         boolean signalsHandled = StopSignals.install(stopRequested::countDown);
-        KafkaBroker broker = KafkaBroker.start(config);
+        KafkaBroker broker;
+        try {
+            broker = KafkaBroker.start(config);
+        } catch (KafkaBroker.PortInUseException e) {
+            throw new IllegalStateException(e.getMessage() + " Choose another port with "
+                    + ("client".equals(e.listener()) ? "--port" : "--controller-port") + ".", e);
+        }
         // Another way out (SIGHUP, or signals we could not take over): stop the broker before the JVM goes.
         Thread hook = new Thread(broker::close, "alphaflow-kafka-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
