@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 
 /** {@code alphaflow clean}: removes the local runtime's state folder ({@link LocalState}) and says what went. */
 @Command(name = "clean", mixinStandardHelpOptions = true,
-        description = {"Remove the checkpoints that local runs (run, segment, instances) keep in alphaflow-state/ "
-                + "(one <job>-checkpoints folder per job), so that the next run starts without them.",
+        description = {"Remove what local runs keep in alphaflow-state/: checkpoints (one <job>-checkpoints folder per "
+                + "job run by run, segment, instances) and the data of a stopped `alphaflow kafka` broker (kafka/).",
                 "Only that folder is removed; a folder holding anything else is left alone."})
 final class CleanCommand implements Callable<Integer> {
 

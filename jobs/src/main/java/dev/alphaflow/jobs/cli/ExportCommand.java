@@ -118,6 +118,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        kafka.preflight(List.of(kafka.mattesTopic()), List.of());
         ExportSummary summary = toExport().run();
         spec.commandLine().getOut().println(summary);
         spec.commandLine().getOut().flush();

@@ -90,6 +90,7 @@ final class ExportInstancesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        kafka.preflight(List.of(instancesTopic), List.of());
         InstancesExport.Summary summary = toExport().run();
         var out = spec.commandLine().getOut();
         out.printf("wrote %d instances on %d frames to %s%n", summary.totalInstances(), summary.totalFrames(), output);

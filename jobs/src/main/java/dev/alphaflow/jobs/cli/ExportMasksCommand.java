@@ -62,6 +62,7 @@ final class ExportMasksCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        kafka.preflight(List.of(segmentsTopic), List.of());
         SegmentExport.Builder b = SegmentExport.builder()
                 .bootstrapServers(kafka.bootstrapServers())
                 .segmentsTopic(segmentsTopic)

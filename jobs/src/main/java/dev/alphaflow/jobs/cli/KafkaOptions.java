@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
 
 import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.jobs.KafkaPreflight;
 
 /**
  * Broker, topic and Kafka client options shared by every subcommand ({@code @Mixin KafkaOptions kafka;}). Client
@@ -79,6 +81,19 @@ public final class KafkaOptions {
         }
         out.putAll(kafkaProperties);
         return out;
+    }
+
+    /**
+     * Checks within seconds that Kafka answers at {@link #bootstrapServers} and that the topics exist (outputs may
+     * be auto-created), failing with a message that names the servers and {@code --bootstrap-servers}.
+     */
+    void preflight(List<String> inputTopics, List<String> outputTopics) {
+        try {
+            KafkaPreflight.forServers(bootstrapServers).withClientProperties(clientProperties())
+                    .check(inputTopics, outputTopics);
+        } catch (KafkaPreflight.KafkaUnavailableException e) {
+            throw new CommandFailure(e.getMessage(), e);
+        }
     }
 
     /** Sets the servers, the frames and dead-letter topics and the client properties as the jobs' options. */

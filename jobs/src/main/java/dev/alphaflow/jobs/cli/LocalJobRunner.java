@@ -2,6 +2,7 @@ package dev.alphaflow.jobs.cli;
 
 import java.io.PrintStream;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -12,6 +13,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.TopicPartition;
 
 import dev.alphaflow.jobs.AlphaflowJob;
+import dev.alphaflow.jobs.BoundedRunCheck;
 import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.tools.Progress;
@@ -65,6 +67,17 @@ final class LocalJobRunner {
         Configuration conf = job.configuration();
         checkModels(job);
         String name = job.identity().name();
+        kafka.preflight(List.of(conf.get(CommonOptions.FRAMES_TOPIC)),
+                List.of(job.outputTopic(), conf.get(CommonOptions.DEAD_LETTER_TOPIC)));
+        if (conf.get(CommonOptions.BOUNDED)
+                && conf.get(CommonOptions.STARTING_OFFSETS) == CommonOptions.StartingOffsets.COMMITTED_OR_EARLIEST) {
+            BoundedRunCheck.Result left = BoundedRunCheck.of(kafka.bootstrapServers(), kafka.clientProperties())
+                    .check(job.identity().groupId(conf), conf.get(CommonOptions.FRAMES_TOPIC));
+            out.println(name + ": " + left.message());
+            if (left.nothingToDo()) {
+                return new Summary(0, Map.of(), 0, 0, 0);
+            }
+        }
         TopicTally tally = new TopicTally(kafka.clientProperties(), kafka.bootstrapServers());
         String outputTopic = job.outputTopic();
         String dlqTopic = conf.get(CommonOptions.DEAD_LETTER_TOPIC);
@@ -74,7 +87,6 @@ final class LocalJobRunner {
         StreamExecutionEnvironment env = flink.createEnvironment();
         job.wire(env);
         long start = System.nanoTime();
-        long expected = -1; // frames the bounded run will read (set by the bounded-run check)
         JobClient client = env.executeAsync("alphaflow " + name);
         if (!conf.get(CommonOptions.BOUNDED)) {
             out.printf("%s: running, reading %s at %s; Ctrl-C to stop%n", name,
@@ -82,9 +94,8 @@ final class LocalJobRunner {
         }
         // Progress counts the output topic's growth (records of open transactions included): the job's own
         // counters live in the MiniCluster, the topic is what the user gets.
-        long total = conf.get(CommonOptions.BOUNDED) ? expected : -1;
         JobExecutionResult result;
-        try (Progress progress = Progress.start(name, "records", total)) {
+        try (Progress progress = Progress.start(name, "records written", -1)) {
             Thread poller = new Thread(() -> {
                 try {
                     while (!Thread.currentThread().isInterrupted()) {

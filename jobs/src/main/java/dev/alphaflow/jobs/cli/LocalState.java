@@ -10,9 +10,10 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * The one folder where jobs run on the local runtime ({@code run}, {@code segment}, {@code instances}) keep their
- * retained checkpoints: {@code alphaflow-state/} in the working directory, one {@code <job>-checkpoints} folder
- * per job inside it. {@code alphaflow clean} removes it ({@link #clean}).
+ * The one folder where local runs keep their state: {@code alphaflow-state/} in the working directory, holding one
+ * {@code <job>-checkpoints} folder per job run on the local runtime ({@code run}, {@code segment},
+ * {@code instances}) and the data of the broker {@code alphaflow kafka} runs ({@code kafka}).
+ * {@code alphaflow clean} removes it ({@link #clean}).
  *
  * <pre>{@code
  * Path checkpoints = LocalState.checkpointDir("matting"); // alphaflow-state/matting-checkpoints
@@ -23,6 +24,9 @@ public final class LocalState {
     public static final Path DEFAULT_DIR = Path.of("alphaflow-state");
 
     static final String CHECKPOINTS_SUFFIX = "-checkpoints";
+
+    /** The local broker's data folder inside the state folder ({@code alphaflow kafka --data-dir} default). */
+    public static final String BROKER_DIR = "kafka";
 
     private LocalState() {}
 
@@ -44,7 +48,7 @@ public final class LocalState {
 
     /**
      * Deletes {@code stateDir} and everything in it, after checking that it holds only {@code <job>-checkpoints}
-     * folders (so a mistyped {@code --state-dir} never deletes anything else). A missing folder is not an error.
+     * folders and a stopped broker's {@code kafka} folder (so a mistyped {@code --state-dir} never deletes anything else). A missing folder is not an error.
      *
      * @throws IllegalArgumentException if the folder holds anything but job checkpoint folders
      */
@@ -61,7 +65,7 @@ public final class LocalState {
         try (Stream<Path> children = Files.list(stateDir)) {
             for (Path child : (Iterable<Path>) children.sorted()::iterator) {
                 String name = child.getFileName().toString();
-                if (Files.isDirectory(child) && name.endsWith(CHECKPOINTS_SUFFIX)) {
+                if (Files.isDirectory(child) && (name.endsWith(CHECKPOINTS_SUFFIX) || name.equals(BROKER_DIR))) {
                     jobFolders.add(name);
                 } else {
                     foreign.add(name);
@@ -71,15 +75,40 @@ public final class LocalState {
             throw new UncheckedIOException("cannot list " + stateDir, e);
         }
         if (!foreign.isEmpty()) {
-            throw new IllegalArgumentException(String.format("%s holds more than job checkpoints (%s); nothing removed. "
+            throw new IllegalArgumentException(String.format("%s holds more than job checkpoints and broker data (%s); nothing removed. "
                     + "It does not look like an alphaflow state folder: delete it yourself if you mean to.",
                     stateDir, String.join(", ", foreign)));
+        }
+        if (jobFolders.contains(BROKER_DIR) && brokerRunning(stateDir.resolve(BROKER_DIR))) {
+            throw new IllegalStateException(stateDir.resolve(BROKER_DIR) + " belongs to a running broker (alphaflow "
+                    + "kafka); stop it (Ctrl-C) first; nothing removed");
         }
         long bytes = size(stateDir);
         if (!ProcessTempDir.deleteRecursively(stateDir)) {
             throw new IllegalStateException("could not delete all of " + stateDir + " (permissions?)");
         }
         return new Cleaned(stateDir, List.copyOf(jobFolders), bytes);
+    }
+
+    // A running Kafka broker holds a file lock on <log dir>/.lock; another process cannot take it.
+    private static boolean brokerRunning(Path brokerDir) {
+        Path lock = brokerDir.resolve("logs").resolve(".lock");
+        if (!Files.isRegularFile(lock)) {
+            return false;
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lock,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock taken = channel.tryLock();
+            if (taken == null) {
+                return true;
+            }
+            taken.release();
+            return false;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static long size(Path dir) {

@@ -144,7 +144,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ReplaySummary summary = toReplay().run();
+        Replay replay = toReplay(); // inputs and prompts are checked here, before Kafka is contacted
+        kafka.preflight(List.of(), List.of(kafka.framesTopic()));
+        ReplaySummary summary = replay.run();
         spec.commandLine().getOut().println(summary);
         spec.commandLine().getOut().flush();
         return 0;
