@@ -37,8 +37,16 @@ class SessionSettingsTest {
   }
 
   @Test
+  void coresOfTheMachineAreReadWhereTheSessionOpens() {
+    SessionSettings s = SessionSettings.builder().intraOpThreads(SessionSettings.CORES_OF_THE_MACHINE).build();
+    assertThat(s.intraOpThreads()).isZero();
+    assertThat(s.resolvedIntraOpThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    assertThat(SessionSettings.builder().intraOpThreads(3).build().resolvedIntraOpThreads()).isEqualTo(3);
+  }
+
+  @Test
   void validation() {
-    assertThatThrownBy(() -> SessionSettings.builder().intraOpThreads(0).build())
+    assertThatThrownBy(() -> SessionSettings.builder().intraOpThreads(-1).build())
         .hasMessageContaining("intraOpThreads must be at least 1");
     assertThatThrownBy(() -> SessionSettings.builder().interOpThreads(0).build())
         .hasMessageContaining("interOpThreads");
