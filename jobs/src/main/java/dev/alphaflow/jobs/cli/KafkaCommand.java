@@ -153,13 +153,15 @@ final class KafkaCommand implements Callable<Integer> {
     static final class StopSignals {
         private StopSignals() {}
 
-        /** Returns false if the JVM did not let us take over a signal (e.g. SIGINT ignored in a background job). */
+        /** Returns false if a signal could not be taken over (e.g. SIGINT, ignored in a background job). */
         @SuppressWarnings("restriction")
         static boolean install(Runnable onStop) {
             boolean all = true;
             for (String name : new String[] {"INT", "TERM"}) {
                 try {
-                    sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> onStop.run());
+                    // A signal the JVM inherited as ignored (SIGINT in a background job) stays ignored.
+                    all &= sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> onStop.run())
+                            != sun.misc.SignalHandler.SIG_IGN;
                 } catch (IllegalArgumentException e) {
                     all = false;
                 }
