@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * is left by PID.
  */
 final class SessionRunner implements AutoCloseable {
-    private static final String READY = "Ctrl-C to stop";
+    // what a command that keeps running prints once ready (the broker says SIGTERM when SIGINT is ignored, as for
+    // processes started by a test)
+    private static final List<String> READY = List.of("Ctrl-C to stop", "Stop with SIGTERM");
 
     private final Path checkout;
     private final Path tmp;
@@ -110,7 +112,7 @@ final class SessionRunner implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (System.nanoTime() < deadline) {
             String out = Files.readString(log, StandardCharsets.UTF_8);
-            if (out.contains(READY)) {
+            if (READY.stream().anyMatch(out::contains)) {
                 return;
             }
             if (!p.isAlive()) {
@@ -119,7 +121,7 @@ final class SessionRunner implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("'" + terminal.commands().get(0) + "' did not print '" + READY + "' in 2 min:\n"
+        throw new AssertionError("'" + terminal.commands().get(0) + "' did not print any of " + READY + " in 2 min:\n"
                 + Files.readString(log));
     }
 

@@ -118,8 +118,9 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Export export = toExport(); // flags are checked here, before Kafka is contacted
         kafka.preflight(List.of(kafka.mattesTopic()), List.of());
-        ExportSummary summary = toExport().run();
+        ExportSummary summary = export.run();
         spec.commandLine().getOut().println(summary);
         spec.commandLine().getOut().flush();
         return 0;

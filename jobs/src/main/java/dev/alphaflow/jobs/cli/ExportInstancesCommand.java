@@ -90,8 +90,9 @@ final class ExportInstancesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        InstancesExport export = toExport(); // flags are checked here, before Kafka is contacted
         kafka.preflight(List.of(instancesTopic), List.of());
-        InstancesExport.Summary summary = toExport().run();
+        InstancesExport.Summary summary = export.run();
         var out = spec.commandLine().getOut();
         out.printf("wrote %d instances on %d frames to %s%n", summary.totalInstances(), summary.totalFrames(), output);
         summary.streams().values().forEach(s -> out.printf("  %s: %d frames, %d instances, %d overlays%s -> %s%n",

@@ -62,7 +62,6 @@ final class ExportMasksCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        kafka.preflight(List.of(segmentsTopic), List.of());
         SegmentExport.Builder b = SegmentExport.builder()
                 .bootstrapServers(kafka.bootstrapServers())
                 .segmentsTopic(segmentsTopic)
@@ -83,6 +82,7 @@ final class ExportMasksCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        kafka.preflight(List.of(segmentsTopic), List.of());
         SegmentExport.Summary summary = export.run();
         System.out.printf("wrote %d masks to %s%n", summary.totalMasks(), output);
         summary.masksPerStream().forEach((id, n) -> System.out.printf("  %s: %d masks%s%s%n", id, n,
