@@ -58,6 +58,18 @@ public final class KafkaWiring {
                 .uid("frames-source");
     }
 
+    /**
+     * Writes a job's results to {@code topic} (operator {@code <name>: <topic>}, uid {@code <name>-sink}) and its dead
+     * letters to the dead-letter topic.
+     */
+    public static <T extends SpecificRecord> void sinkOutputs(DataStream<T> results, DataStream<DeadLetter> deadLetters,
+            Configuration conf, JobIdentity job, String name, Class<T> recordClass, String topic,
+            SerializableFunction<T, String> streamId, SerializableFunction<T, Long> seq) {
+        results.sinkTo(sink(conf, job, name, recordClass, topic, streamId, seq)).name(name + ": " + topic)
+                .uid(name + "-sink");
+        sinkDeadLetters(deadLetters, conf, job);
+    }
+
     /** Writes a job's dead letters to the dead-letter topic (uid {@code dlq-sink}). */
     public static void sinkDeadLetters(DataStream<DeadLetter> deadLetters, Configuration conf, JobIdentity job) {
         deadLetters.sinkTo(sink(conf, job, "dlq", DeadLetter.class, conf.get(CommonOptions.DEAD_LETTER_TOPIC),

@@ -7,11 +7,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import dev.alphaflow.jobs.AlphaflowJob;
 import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.FlinkArguments;
 import dev.alphaflow.jobs.FrameIngest;
 import dev.alphaflow.jobs.JobIdentity;
+import dev.alphaflow.jobs.KafkaJob;
 import dev.alphaflow.jobs.KafkaWiring;
 import dev.alphaflow.operators.decode.DecodeLimits;
 import dev.alphaflow.operators.decode.RawFrameRecord;
@@ -38,22 +38,21 @@ import dev.alphaflow.schemas.Instances;
  * (streamId, seq) for consumers to de-duplicate, as the at-least-once matte records do. On a Flink cluster:
  * {@code flink run -c dev.alphaflow.jobs.instances.InstancesJob alphaflow.jar key=value ...}.
  */
-public final class InstancesJob implements AlphaflowJob {
+public final class InstancesJob extends KafkaJob<InstancesJob.Outputs> {
     /** Consumer group and transactional-id prefix {@code alphaflow-instances} unless configured. */
     public static final JobIdentity IDENTITY = new JobIdentity("instances", "alphaflow-instances");
 
     private final InstancesSpec spec;
     private final DecodeLimits decodeLimits;
-    private final Configuration conf;
 
     public InstancesJob(InstancesSpec spec, DecodeLimits decodeLimits) {
         this(spec, decodeLimits, new Configuration());
     }
 
     private InstancesJob(InstancesSpec spec, DecodeLimits decodeLimits, Configuration conf) {
+        super(IDENTITY, InstancesJobOptions.INSTANCES_TOPIC, conf);
         this.spec = Objects.requireNonNull(spec, "spec");
         this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
-        this.conf = new Configuration(conf);
     }
 
     /**
@@ -88,23 +87,8 @@ public final class InstancesJob implements AlphaflowJob {
     }
 
     @Override
-    public JobIdentity identity() {
-        return IDENTITY;
-    }
-
-    @Override
-    public Configuration configuration() {
-        return new Configuration(conf);
-    }
-
-    @Override
     public void checkModels() {
         spec.check();
-    }
-
-    @Override
-    public String outputTopic() {
-        return conf.get(InstancesJobOptions.INSTANCES_TOPIC);
     }
 
     /** What the graph produces. */
@@ -120,24 +104,11 @@ public final class InstancesJob implements AlphaflowJob {
         return new Outputs(instances, deadLetters);
     }
 
-    /** Frames from {@code alphaflow.topics.frames}, instances to {@link InstancesJobOptions#INSTANCES_TOPIC}, dead letters to the DLQ. */
     @Override
-    public void wire(StreamExecutionEnvironment env) {
-        wire(env, conf);
-    }
-
-    /** Adds the graph between the Kafka topics {@code conf} names (for graphs built from specs, as in tests). */
-    public Outputs wire(StreamExecutionEnvironment env, Configuration conf) {
-        return wire(conf, KafkaWiring.frames(env, conf, IDENTITY));
-    }
-
-    /** Adds the graph reading {@code rawFrames} and writing instances and dead letters to the Kafka topics {@code conf} names. */
     public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
         Outputs outputs = build(rawFrames);
-        String topic = conf.get(InstancesJobOptions.INSTANCES_TOPIC);
-        outputs.instances().sinkTo(KafkaWiring.sink(conf, IDENTITY, "instances", Instances.class, topic,
-                Instances::getStreamId, Instances::getSeq)).name("instances: " + topic).uid("instances-sink");
-        KafkaWiring.sinkDeadLetters(outputs.deadLetters(), conf, IDENTITY);
+        KafkaWiring.sinkOutputs(outputs.instances(), outputs.deadLetters(), conf, IDENTITY, "instances", Instances.class,
+                outputTopic(conf), Instances::getStreamId, Instances::getSeq);
         return outputs;
     }
 }

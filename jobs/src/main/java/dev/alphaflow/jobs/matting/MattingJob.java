@@ -9,12 +9,12 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import dev.alphaflow.jobs.AlphaflowJob;
 import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.FlinkArguments;
 import dev.alphaflow.jobs.FrameIngest;
 import dev.alphaflow.jobs.InvalidOptionException;
 import dev.alphaflow.jobs.JobIdentity;
+import dev.alphaflow.jobs.KafkaJob;
 import dev.alphaflow.jobs.KafkaWiring;
 import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.ModelCards;
@@ -49,7 +49,7 @@ import dev.alphaflow.schemas.Matte;
  *
  * <p>On a Flink cluster: {@code flink run -c dev.alphaflow.jobs.matting.MattingJob alphaflow.jar key=value ...}.
  */
-public final class MattingJob implements AlphaflowJob {
+public final class MattingJob extends KafkaJob<MattingJob.Outputs> {
     /** Consumer group and transactional-id prefix {@code alphaflow-matting} unless configured. */
     public static final JobIdentity IDENTITY = new JobIdentity("matting", "alphaflow-matting");
 
@@ -62,7 +62,6 @@ public final class MattingJob implements AlphaflowJob {
     private final int batchSize;
     private final Duration batchTimeout;
     private final boolean asyncEncode;
-    private final Configuration conf;
 
     /** A job that mattes one frame at a time (no cross-stream batching). */
     public MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions) {
@@ -90,7 +89,7 @@ public final class MattingJob implements AlphaflowJob {
 
     private MattingJob(MattingSpec mattingSpec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions,
             int batchSize, Duration batchTimeout, boolean asyncEncode, Configuration conf) {
-        this.conf = new Configuration(conf);
+        super(IDENTITY, MattingJobOptions.MATTES_TOPIC, conf);
         this.asyncEncode = asyncEncode;
         this.mattingSpec = Objects.requireNonNull(mattingSpec, "mattingSpec");
         this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
@@ -151,43 +150,15 @@ public final class MattingJob implements AlphaflowJob {
     }
 
     @Override
-    public JobIdentity identity() {
-        return IDENTITY;
-    }
-
-    @Override
-    public Configuration configuration() {
-        return new Configuration(conf);
-    }
-
-    @Override
     public void checkModels() {
         mattingSpec.openMatter().close();
     }
 
     @Override
-    public String outputTopic() {
-        return conf.get(MattingJobOptions.MATTES_TOPIC);
-    }
-
-    /** Adds the graph between the Kafka topics of the job's configuration: frames in, mattes and dead letters out. */
-    @Override
-    public void wire(StreamExecutionEnvironment env) {
-        wire(env, conf);
-    }
-
-    /** Adds the graph between the Kafka topics {@code conf} names (for graphs built from specs, as in tests). */
-    public Outputs wire(StreamExecutionEnvironment env, Configuration conf) {
-        return wire(conf, KafkaWiring.frames(env, conf, IDENTITY));
-    }
-
-    /** Adds the graph reading {@code rawFrames} and writing the mattes and dead letters to the Kafka topics {@code conf} names. */
     public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
         Outputs outputs = build(rawFrames);
-        String topic = conf.get(MattingJobOptions.MATTES_TOPIC);
-        outputs.mattes().sinkTo(KafkaWiring.sink(conf, IDENTITY, "mattes", Matte.class, topic, Matte::getStreamId,
-                Matte::getSeq)).name("mattes: " + topic).uid("mattes-sink");
-        KafkaWiring.sinkDeadLetters(outputs.deadLetters(), conf, IDENTITY);
+        KafkaWiring.sinkOutputs(outputs.mattes(), outputs.deadLetters(), conf, IDENTITY, "mattes", Matte.class,
+                outputTopic(conf), Matte::getStreamId, Matte::getSeq);
         return outputs;
     }
 

@@ -8,11 +8,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import dev.alphaflow.jobs.AlphaflowJob;
 import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.FlinkArguments;
 import dev.alphaflow.jobs.FrameIngest;
 import dev.alphaflow.jobs.JobIdentity;
+import dev.alphaflow.jobs.KafkaJob;
 import dev.alphaflow.jobs.KafkaWiring;
 import dev.alphaflow.jobs.instances.InstancesJobOptions;
 import dev.alphaflow.operators.decode.DecodeLimits;
@@ -38,14 +38,13 @@ import dev.alphaflow.schemas.Segmentation;
  *
  * <p>On a Flink cluster: {@code flink run -c dev.alphaflow.jobs.segmentation.SegmentationJob alphaflow.jar key=value ...}.
  */
-public final class SegmentationJob implements AlphaflowJob {
+public final class SegmentationJob extends KafkaJob<SegmentationJob.Outputs> {
     /** Consumer group and transactional-id prefix {@code alphaflow-segmentation} unless configured. */
     public static final JobIdentity IDENTITY = new JobIdentity("segment", "alphaflow-segmentation");
 
     private final SegmentationSpec spec;
     private final DecodeLimits decodeLimits;
     private final SequencerOptions sequencerOptions;
-    private final Configuration conf;
 
     public SegmentationJob(SegmentationSpec spec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions) {
         this(spec, decodeLimits, sequencerOptions, new Configuration());
@@ -53,7 +52,7 @@ public final class SegmentationJob implements AlphaflowJob {
 
     private SegmentationJob(SegmentationSpec spec, DecodeLimits decodeLimits, SequencerOptions sequencerOptions,
             Configuration conf) {
-        this.conf = new Configuration(conf);
+        super(IDENTITY, SegmentationJobOptions.SEGMENTS_TOPIC, conf);
         this.spec = Objects.requireNonNull(spec, "spec");
         this.decodeLimits = Objects.requireNonNull(decodeLimits, "decodeLimits");
         this.sequencerOptions = Objects.requireNonNull(sequencerOptions, "sequencerOptions");
@@ -90,16 +89,6 @@ public final class SegmentationJob implements AlphaflowJob {
         env.execute("alphaflow segment");
     }
 
-    @Override
-    public JobIdentity identity() {
-        return IDENTITY;
-    }
-
-    @Override
-    public Configuration configuration() {
-        return new Configuration(conf);
-    }
-
     /** Opens and closes the feature model (and the detector when tracking is on). */
     @Override
     public void checkModels() {
@@ -110,27 +99,10 @@ public final class SegmentationJob implements AlphaflowJob {
     }
 
     @Override
-    public String outputTopic() {
-        return conf.get(SegmentationJobOptions.SEGMENTS_TOPIC);
-    }
-
-    @Override
-    public void wire(StreamExecutionEnvironment env) {
-        wire(env, conf);
-    }
-
-    /** Adds the graph between the Kafka topics {@code conf} names (for graphs built from specs, as in tests). */
-    public Outputs wire(StreamExecutionEnvironment env, Configuration conf) {
-        return wire(conf, KafkaWiring.frames(env, conf, IDENTITY));
-    }
-
-    /** Adds the graph reading {@code rawFrames} and writing segments and dead letters to the Kafka topics {@code conf} names. */
     public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
         Outputs outputs = build(rawFrames);
-        String topic = conf.get(SegmentationJobOptions.SEGMENTS_TOPIC);
-        outputs.segments().sinkTo(KafkaWiring.sink(conf, IDENTITY, "segments", Segmentation.class, topic,
-                Segmentation::getStreamId, Segmentation::getSeq)).name("segments: " + topic).uid("segments-sink");
-        KafkaWiring.sinkDeadLetters(outputs.deadLetters(), conf, IDENTITY);
+        KafkaWiring.sinkOutputs(outputs.segments(), outputs.deadLetters(), conf, IDENTITY, "segments", Segmentation.class,
+                outputTopic(conf), Segmentation::getStreamId, Segmentation::getSeq);
         return outputs;
     }
 
