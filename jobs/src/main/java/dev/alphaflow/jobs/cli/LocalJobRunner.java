@@ -69,6 +69,7 @@ final class LocalJobRunner {
         String name = job.identity().name();
         kafka.preflight(List.of(conf.get(CommonOptions.FRAMES_TOPIC)),
                 List.of(job.outputTopic(), conf.get(CommonOptions.DEAD_LETTER_TOPIC)));
+        long toRead = -1; // records of the frames topic a bounded run reads, at most (an upper bound: END frames)
         if (conf.get(CommonOptions.BOUNDED)
                 && conf.get(CommonOptions.STARTING_OFFSETS) == CommonOptions.StartingOffsets.COMMITTED_OR_EARLIEST) {
             BoundedRunCheck.Result left = BoundedRunCheck.of(kafka.bootstrapServers(), kafka.clientProperties())
@@ -77,6 +78,7 @@ final class LocalJobRunner {
             if (left.nothingToDo()) {
                 return new Summary(0, Map.of(), 0, 0, 0);
             }
+            toRead = left.remaining();
         }
         TopicTally tally = new TopicTally(kafka.clientProperties(), kafka.bootstrapServers());
         String outputTopic = job.outputTopic();
@@ -95,7 +97,7 @@ final class LocalJobRunner {
         // Progress counts the output topic's growth (records of open transactions included): the job's own
         // counters live in the MiniCluster, the topic is what the user gets.
         JobExecutionResult result;
-        try (Progress progress = Progress.start(name, "records written", -1)) {
+        try (Progress progress = Progress.start(name, "records written", toRead)) {
             Thread poller = new Thread(() -> {
                 try {
                     while (!Thread.currentThread().isInterrupted()) {
