@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The shipped jar run as a user runs it: {@code java -Djava.io.tmpdir=<tmp> -jar alphaflow.jar <args>} in a JVM of
  * its own (no Maven classpath), in a working directory of the test's choosing, with stdout and stderr captured in
- * one file. {@link #close()} kills the process (and its children) by PID if it is still running.
+ * one file (or, with {@link Builder#stderr}, in two). {@link #close()} stops the process (and its children) by PID
+ * if it is still running.
  *
  * <pre>{@code
  * try (JarProcess demo = JarProcess.builder().workDir(cwd).tmpDir(tmp).log(log)
@@ -25,15 +27,31 @@ import java.util.concurrent.TimeUnit;
  *     assertThat(demo.output()).contains("demo: 10 frames");
  * }
  * }</pre>
+ *
+ * <p>A process that keeps running is waited for with {@link #awaitLine} and stopped with {@link #terminate}:
+ *
+ * <pre>{@code
+ * try (JarProcess kafka = JarProcess.builder().workDir(cwd).tmpDir(tmp).log(out).stderr(err)
+ *         .args("kafka", "--port", "9092").start()) {
+ *     kafka.awaitLine(l -> l.startsWith("Kafka ready at "), Duration.ofMinutes(2));
+ *     ...
+ *     assertThat(kafka.terminate(Duration.ofMinutes(1))).isZero();
+ * }
+ * }</pre>
  */
 public final class JarProcess implements AutoCloseable {
+    /** How long {@link #close()} gives the process to stop after SIGTERM before it kills it. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+
     private final Process process;
     private final Path log;
+    private final Path stderr; // null: stderr is in the log
     private final List<String> command;
 
-    private JarProcess(Process process, Path log, List<String> command) {
+    private JarProcess(Process process, Path log, Path stderr, List<String> command) {
         this.process = process;
         this.log = log;
+        this.stderr = stderr;
         this.command = command;
     }
 
@@ -71,30 +89,80 @@ public final class JarProcess implements AutoCloseable {
     }
 
     /**
-     * Waits for the process to end and returns its exit code; past {@code timeout} it is killed and an
-     * {@link AssertionError} names the command and ends with its output.
+     * Waits for the process to end and returns its exit code; past {@code timeout} it is stopped (as by
+     * {@link #close()}) and an {@link AssertionError} names the command and ends with its output.
      */
     public int waitFor(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            kill();
-            throw new AssertionError("still running after " + timeout + ", killed: " + String.join(" ", command)
-                    + "\n--- output ---\n" + output());
+            close();
+            throw new AssertionError("still running after " + timeout + ", killed: " + describe());
         }
         return process.exitValue();
     }
 
     /** Asks the process to stop as Ctrl-C does (a signal that runs its shutdown hooks: SIGTERM). */
     public void interrupt() {
-        process.destroy();
+        process.destroy(); // SIGTERM; the output goes to files, so nothing it prints while stopping is lost
     }
 
-    /** Everything the process wrote to stdout and stderr so far. */
-    public String output() {
-        try {
-            return Files.readString(log, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Sends SIGTERM ({@link #interrupt()}) and waits for the process to end; returns its exit code. Past
+     * {@code timeout} it is killed and an {@link AssertionError} names the command and ends with its output.
+     */
+    public int terminate(Duration timeout) throws InterruptedException {
+        interrupt();
+        return waitFor(timeout);
+    }
+
+    /**
+     * Waits until a line of {@link #output()} matches and returns it. Only whole lines count (ended by a line
+     * break, or the last one once the process has ended), and every line printed so far is looked at, so a line
+     * printed before the call is found too. Fails with an {@link AssertionError} naming the command and showing its
+     * output if the process ends or {@code timeout} passes first; the process is left running then ({@link #close()}
+     * stops it).
+     */
+    public String awaitLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean ended = !process.isAlive(); // before reading: then the file holds all it will ever hold
+            String out = output();
+            int end = ended ? out.length() : out.lastIndexOf('\n') + 1;
+            String line = out.substring(0, end).lines().filter(matches).findFirst().orElse(null);
+            if (line != null) {
+                return line;
+            }
+            if (ended) {
+                throw new AssertionError("no matching line; the process ended (exit " + process.exitValue()
+                        + "): " + describe());
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("no matching line within " + timeout + ": " + describe());
+            }
+            Thread.sleep(100);
         }
+    }
+
+    /** Everything the process wrote so far to stdout and stderr, or to stdout only if {@link Builder#stderr} was set. */
+    public String output() {
+        return read(log);
+    }
+
+    /** {@link #output()} line by line. */
+    public List<String> outputLines() {
+        return output().lines().toList();
+    }
+
+    /**
+     * Everything the process wrote to stderr so far.
+     *
+     * @throws IllegalStateException if stderr was not captured apart ({@link Builder#stderr}): it is in the output
+     */
+    public String stderr() {
+        if (stderr == null) {
+            throw new IllegalStateException("stderr is merged into the output (" + log + "); "
+                    + "capture it apart with JarProcess.Builder.stderr(file)");
+        }
+        return read(stderr);
     }
 
     /** The file holding the output. */
@@ -102,24 +170,27 @@ public final class JarProcess implements AutoCloseable {
         return log;
     }
 
-    /** Kills the process and its descendants (by PID) if still running, and waits for them to end. */
+    /**
+     * Stops the process and its descendants by PID if still running: SIGTERM, up to 10 s to end, then SIGKILL; and
+     * waits until they are gone.
+     *
+     * @throws IllegalStateException if one survives SIGKILL
+     */
     @Override
     public void close() {
-        kill();
+        Processes.stop(process.toHandle(), CLOSE_GRACE);
     }
 
-    private void kill() {
-        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-        all.add(process.toHandle());
-        for (ProcessHandle p : all) {
-            p.destroy();
-        }
-        for (ProcessHandle p : all) {
-            try {
-                p.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly();
-            }
+    private String describe() {
+        return String.join(" ", command) + "\n--- output ---\n" + output()
+                + (stderr != null ? "\n--- stderr ---\n" + stderr() : "");
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -129,6 +200,7 @@ public final class JarProcess implements AutoCloseable {
         private Path workDir = Path.of("").toAbsolutePath();
         private Path tmpDir;
         private Path log;
+        private Path stderr;
         private final List<String> jvmArgs = new ArrayList<>(List.of("-Xmx2g"));
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
@@ -153,9 +225,18 @@ public final class JarProcess implements AutoCloseable {
             return this;
         }
 
-        /** File for stdout + stderr; created or truncated. */
+        /** File for stdout + stderr (stdout alone if {@link #stderr} is set); created or truncated. */
         public Builder log(Path file) {
             this.log = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /**
+         * Captures stderr apart, in {@code file} (created or truncated), for tests that tell what a command prints
+         * to stdout from what it reports on stderr; the {@link #log} then holds stdout only.
+         */
+        public Builder stderr(Path file) {
+            this.stderr = Objects.requireNonNull(file, "file");
             return this;
         }
 
@@ -179,6 +260,10 @@ public final class JarProcess implements AutoCloseable {
             if (tmpDir == null || log == null) {
                 throw new IllegalStateException("tmpDir and log are required");
             }
+            if (stderr != null && stderr.toAbsolutePath().normalize().equals(log.toAbsolutePath().normalize())) {
+                throw new IllegalStateException("stderr and log are the same file " + log + "; leave stderr unset "
+                        + "to merge them");
+            }
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmArgs);
@@ -190,13 +275,18 @@ public final class JarProcess implements AutoCloseable {
             Files.createDirectories(log.toAbsolutePath().getParent());
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(workDir.toFile())
-                    .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            if (stderr != null) {
+                Files.createDirectories(stderr.toAbsolutePath().getParent());
+                pb.redirectError(stderr.toFile());
+            } else {
+                pb.redirectErrorStream(true);
+            }
             pb.environment().put("TMPDIR", tmpDir.toString());
             pb.environment().put("ALPHAFLOW_SHARED_DIR", sharedDir().toString());
             pb.environment().putAll(env);
-            return new JarProcess(pb.start(), log, List.copyOf(command));
+            return new JarProcess(pb.start(), log, stderr, List.copyOf(command));
         }
     }
 }

@@ -24,6 +24,7 @@ final class SessionRunner implements AutoCloseable {
     // what a command that keeps running prints once ready (the broker says SIGTERM when SIGINT is ignored, as for
     // processes started by a test)
     private static final List<String> READY = List.of("Ctrl-C to stop", "Stop with SIGTERM");
+    private static final Duration STOP_GRACE = Duration.ofSeconds(60);
 
     private final Path checkout;
     private final Path tmp;
@@ -77,7 +78,7 @@ final class SessionRunner implements AutoCloseable {
                     Process p = start(String.join("\n", terminal.commands()), log);
                     long limit = perCommand.toMillis() * terminal.commands().size();
                     if (!p.waitFor(limit, TimeUnit.MILLISECONDS)) {
-                        kill(p);
+                        Processes.kill(p.toHandle());
                         throw new AssertionError("session " + session.name() + ": still running after " + limit
                                 + " ms: " + terminal.commands() + "\n" + Files.readString(log));
                     }
@@ -125,31 +126,15 @@ final class SessionRunner implements AutoCloseable {
                 + Files.readString(log));
     }
 
-    /** Stops the terminals that keep running, last started first, as Ctrl-C does; kills them after 60 s. */
+    /**
+     * Stops the terminals that keep running (and what they started), last started first, as Ctrl-C does (SIGTERM);
+     * kills them (SIGKILL) after 60 s.
+     */
     private void stopBackground() {
         for (int i = background.size() - 1; i >= 0; i--) {
-            Process p = background.get(i);
-            p.destroy();
-            try {
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    kill(p);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                kill(p);
-            }
+            Processes.stop(background.get(i).toHandle(), STOP_GRACE);
         }
         background.clear();
-    }
-
-    private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-            p.onExit().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("process " + p.pid() + " did not die", e);
-        }
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.alphaflow.jobs.cli;
+package dev.alphaflow.it.jar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,10 +41,15 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.jobs.broker.KafkaBroker;
 import dev.alphaflow.jobs.broker.KafkaBrokerConfig;
-import dev.alphaflow.jobs.testutils.JarProcess;
 
-/** {@code java -jar alphaflow.jar kafka} as users run it: a broker process that survives restarts with its data. */
+/**
+ * {@code java -jar alphaflow.jar kafka} as users run it: a broker process that survives restarts with its data.
+ * Each run has a working directory of its own under the test's folder, with its temp folder ({@code jvm-tmp}) and
+ * its stdout and stderr (apart: what the command prints is told from what it reports) inside.
+ */
 class KafkaCommandITCase {
+    /** The line a script waits for, {@code KafkaCommand.READY_PREFIX} + the bootstrap servers: part of the CLI. */
+    private static final String READY_PREFIX = "Kafka ready at ";
     private static final Duration START = Duration.ofSeconds(120);
     private static final Duration STOP = Duration.ofSeconds(60);
 
@@ -54,7 +59,7 @@ class KafkaCommandITCase {
     private final List<JarProcess> processes = new ArrayList<>();
 
     @AfterEach
-    void killLeftovers() throws InterruptedException {
+    void killLeftovers() {
         for (JarProcess p : processes) {
             p.close();
         }
@@ -70,10 +75,11 @@ class KafkaCommandITCase {
         String bootstrap = "127.0.0.1:" + ports[0];
 
         JarProcess first = start(tmp.resolve("run1"), args);
-        first.awaitLine(l -> l.equals(KafkaCommand.READY_PREFIX + bootstrap), START);
-        // a process started by a test inherits SIGINT ignored: the broker then says how to stop it with SIGTERM
+        first.awaitLine(l -> l.equals(READY_PREFIX + bootstrap), START);
+        // started from a shell's background job, a process inherits SIGINT ignored: the broker then says how to
+        // stop it with SIGTERM instead
         first.awaitLine(l -> l.contains("Ctrl-C to stop") || l.contains("Stop with SIGTERM"), Duration.ofSeconds(10));
-        assertThat(first.stdout()).hasSizeLessThanOrEqualTo(6)
+        assertThat(first.outputLines()).hasSizeLessThanOrEqualTo(6)
                 .anySatisfy(l -> assertThat(l).contains(dataDir.toString(), "(new)"));
         assertThat(Files.readString(dataDir.resolve("broker.log"))).contains("Kafka Server started");
 
@@ -106,12 +112,12 @@ class KafkaCommandITCase {
 
         assertThat(first.terminate(STOP)).as("exit code after SIGTERM; stderr:\n%s", first.stderr()).isZero();
         assertThat(ProcessHandle.of(first.pid()).filter(ProcessHandle::isAlive)).isEmpty();
-        assertThat(first.stdout()).as("stderr:\n%s", first.stderr()).last().asString().contains("Kafka stopped");
+        assertThat(first.outputLines()).as("stderr:\n%s", first.stderr()).last().asString().contains("Kafka stopped");
         assertThat(first.stderr()).doesNotContain("WARN", "ERROR", "Exception");
         assertThat(Files.readString(dataDir.resolve("broker.log"))).contains("controlled shutdown");
 
         JarProcess second = start(tmp.resolve("run2"), args);
-        second.awaitLine(l -> l.equals(KafkaCommand.READY_PREFIX + bootstrap), START);
+        second.awaitLine(l -> l.equals(READY_PREFIX + bootstrap), START);
         second.awaitLine(l -> l.contains(dataDir.toString()) && l.contains("(reused)"), Duration.ofSeconds(10));
         try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(bootstrap)) {
             assertThat(pollOne(consumer, partition).value()).isEqualTo(value);
@@ -133,14 +139,15 @@ class KafkaCommandITCase {
             int port = taken.getLocalPort();
             JarProcess p = start(tmp.resolve("run"), "kafka", "--port", "" + port, "--controller-port",
                     "" + freePorts(1)[0], "--data-dir", tmp.resolve("data").toString());
-            assertThat(p.awaitExit(START)).isEqualTo(1);
+            assertThat(p.waitFor(START)).isEqualTo(1);
             assertThat(p.stderr()).contains("127.0.0.1:" + port, "already in use", "--port");
         }
     }
 
     private JarProcess start(Path workDir, String... args) throws IOException {
         Files.createDirectories(workDir);
-        JarProcess p = JarProcess.start(workDir, args);
+        JarProcess p = JarProcess.builder().workDir(workDir).tmpDir(workDir.resolve("jvm-tmp"))
+                .log(workDir.resolve("stdout.txt")).stderr(workDir.resolve("stderr.txt")).args(args).start();
         processes.add(p);
         return p;
     }
