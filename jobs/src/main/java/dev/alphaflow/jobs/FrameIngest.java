@@ -58,7 +58,7 @@ public final class FrameIngest {
     public static Decoded decode(DataStream<RawFrameRecord> rawFrames, DecodeLimits limits) {
         SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
                 .process(new FrameDecoder(limits))
-                .name("decode and validate").uid("decode");
+                .name("decode").uid("decode");
         return new Decoded(decoded, decoded.getSideOutput(FrameDecoder.DEAD_LETTERS));
     }
 

@@ -53,20 +53,22 @@ public final class KafkaWiring {
     /** The frames topic as a stream of raw records: the source every job starts from (uid {@code frames-source}). */
     public static DataStream<RawFrameRecord> frames(StreamExecutionEnvironment env, Configuration conf, JobIdentity job) {
         return env
-                .fromSource(frameSource(conf, job), WatermarkStrategy.noWatermarks(),
-                        "frames: " + conf.get(CommonOptions.FRAMES_TOPIC))
+                .fromSource(frameSource(conf, job), WatermarkStrategy.noWatermarks(), "frames")
+                .setDescription("frames from " + conf.get(CommonOptions.FRAMES_TOPIC))
                 .uid("frames-source");
     }
 
     /**
-     * Writes a job's results to {@code topic} (operator {@code <name>: <topic>}, uid {@code <name>-sink}) and its dead
-     * letters to the dead-letter topic.
+     * Writes a job's results to {@code topic} (operator {@code out}, uid {@code <name>-sink}) and its dead letters to
+     * the dead-letter topic.
      */
     public static <T extends SpecificRecord> void sinkOutputs(DataStream<T> results, DataStream<DeadLetter> deadLetters,
             Configuration conf, JobIdentity job, String name, Class<T> recordClass, String topic,
             SerializableFunction<T, String> streamId, SerializableFunction<T, Long> seq) {
-        results.sinkTo(sink(conf, job, name, recordClass, topic, streamId, seq)).name(name + ": " + topic)
-                .uid(name + "-sink");
+        // Short operator names: Flink chains them into the task's name and truncates (with a WARN) past 80
+        // characters; the topic goes to the description.
+        results.sinkTo(sink(conf, job, name, recordClass, topic, streamId, seq)).name("out")
+                .setDescription(name + " to " + topic).uid(name + "-sink");
         sinkDeadLetters(deadLetters, conf, job);
     }
 
@@ -74,7 +76,8 @@ public final class KafkaWiring {
     public static void sinkDeadLetters(DataStream<DeadLetter> deadLetters, Configuration conf, JobIdentity job) {
         deadLetters.sinkTo(sink(conf, job, "dlq", DeadLetter.class, conf.get(CommonOptions.DEAD_LETTER_TOPIC),
                         DeadLetter::getStreamId, DeadLetter::getSeq))
-                .name("dlq: " + conf.get(CommonOptions.DEAD_LETTER_TOPIC)).uid("dlq-sink");
+                .name("dlq").setDescription("dead letters to " + conf.get(CommonOptions.DEAD_LETTER_TOPIC))
+                .uid("dlq-sink");
     }
 
     /** The frame source: read_committed, offsets committed on checkpoints, bounded when {@link CommonOptions#BOUNDED}. */

@@ -97,7 +97,7 @@ final class LocalJobRunner {
         // Progress counts the output topic's growth (records of open transactions included): the job's own
         // counters live in the MiniCluster, the topic is what the user gets.
         JobExecutionResult result;
-        try (Progress progress = Progress.start(name, "records written", toRead)) {
+        try (Progress progress = Progress.start(name + " -> " + outputTopic, "records", toRead)) {
             Thread poller = new Thread(() -> {
                 try {
                     while (!Thread.currentThread().isInterrupted()) {

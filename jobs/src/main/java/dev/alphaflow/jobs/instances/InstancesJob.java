@@ -98,7 +98,7 @@ public final class InstancesJob extends KafkaJob<InstancesJob.Outputs> {
         FrameIngest.Decoded decoded = FrameIngest.decode(rawFrames, decodeLimits);
         SingleOutputStreamOperator<Instances> instances = decoded.frames()
                 .process(new InstancesFunction(spec), InstancesFunction.OUTPUT_TYPE)
-                .name("instances (" + spec.card().id() + ")").uid("instances");
+                .name(spec.card().id()).uid("instances");
         DataStream<DeadLetter> deadLetters = decoded.deadLetters()
                 .union(instances.getSideOutput(InstancesFunction.DEAD_LETTERS));
         return new Outputs(instances, deadLetters);
