@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -36,8 +33,8 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Output folder.")
-    Path output;
+    @Mixin
+    ExportOptions export;
 
     @Option(names = "--background", paramLabel = "COLOR|IMAGE", defaultValue = "#00b140",
             description = "Composite background: #rrggbb, green, blue, black, white, or an image file "
@@ -47,10 +44,6 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--fps", paramLabel = "FPS",
             description = "Frame rate of composite.mp4 (default: from the mattes' event times, else 24).")
     Double fps;
-
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Stop when nothing new arrived for this many seconds (default: ${DEFAULT-VALUE}).")
-    double idleTimeoutSeconds;
 
     @Option(names = "--mattes-per-stream", paramLabel = "N", defaultValue = "0",
             description = "A stream is done after N mattes instead of at its END frame.")
@@ -69,34 +62,20 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
-    @Option(names = {"-X", "--consumer-property"}, paramLabel = "KEY=VALUE",
-            description = "A Kafka consumer setting (repeatable).")
-    Map<String, String> consumerProperties = new LinkedHashMap<>();
-
     /** The export these arguments describe. */
     Export toExport() {
-        Export.Builder b = Export.builder()
-                .bootstrapServers(kafka.bootstrapServers())
+        Export.Builder b = export.applyTo(Export.builder(), kafka)
                 .mattesTopic(kafka.mattesTopic())
-                .framesTopic(kafka.framesTopic())
-                .outputDir(output)
                 .background(parseBackground())
                 .composite(!noComposite)
                 .video(!noVideo)
-                .idleTimeout(Duration.ofMillis(Math.round(idleTimeoutSeconds * 1000)))
                 .mattesPerStream(mattesPerStream)
                 .streams(streams)
                 .progressBar(!noProgress);
         if (fps != null) {
             b.fps(fps);
         }
-        kafka.clientProperties().forEach(b::consumerProperty);
-        consumerProperties.forEach(b::consumerProperty);
-        try {
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
+        return ExportOptions.build(spec, b::build);
     }
 
     private Background parseBackground() {
@@ -118,9 +97,9 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Export export = toExport(); // flags are checked here, before Kafka is contacted
+        Export matteExport = toExport(); // flags are checked here, before Kafka is contacted
         kafka.preflight(List.of(kafka.mattesTopic()), List.of());
-        ExportSummary summary = export.run();
+        ExportSummary summary = matteExport.run();
         spec.commandLine().getOut().println(summary);
         spec.commandLine().getOut().flush();
         return 0;

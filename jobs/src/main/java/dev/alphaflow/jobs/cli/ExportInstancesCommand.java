@@ -1,15 +1,8 @@
 package dev.alphaflow.jobs.cli;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,60 +34,30 @@ final class ExportInstancesCommand implements Callable<Integer> {
             description = "Topic of Instances records (default: ${DEFAULT-VALUE}).")
     String instancesTopic;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Output folder.")
-    Path output;
+    @Mixin
+    ExportOptions export;
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Stop when nothing new arrived for this many seconds (default: ${DEFAULT-VALUE}).")
-    double idleTimeoutSeconds;
-
-    @Option(names = "--stream", paramLabel = "ID", split = ",", description = "Export only these streams.")
-    List<String> streams = new ArrayList<>();
+    @Mixin
+    OverlayExportOptions overlays;
 
     @Option(names = "--no-overlays", description = "JSON only: no overlay PNGs or video (the frames topic is not read).")
     boolean noOverlays;
 
-    @Option(names = "--no-video", description = "Overlay PNGs but no overlay.mp4.")
-    boolean noVideo;
-
-    @Option(names = "--fps", paramLabel = "FPS",
-            description = "Frame rate of overlay.mp4 (default: from the records' event times, else 24).")
-    Double fps;
-
-    @Option(names = {"-X", "--consumer-property"}, paramLabel = "KEY=VALUE",
-            description = "A Kafka consumer setting (repeatable).")
-    Map<String, String> consumerProperties = new LinkedHashMap<>();
-
     /** The export these arguments describe. */
     InstancesExport toExport() {
-        InstancesExport.Builder b = InstancesExport.builder()
-                .bootstrapServers(kafka.bootstrapServers())
+        InstancesExport.Builder b = overlays.applyTo(export.applyTo(InstancesExport.builder(), kafka))
                 .instancesTopic(instancesTopic)
-                .framesTopic(kafka.framesTopic())
-                .outputDir(output)
-                .idleTimeout(Duration.ofMillis(Math.round(idleTimeoutSeconds * 1000)))
-                .streams(Set.copyOf(streams))
-                .overlays(!noOverlays)
-                .video(!noVideo);
-        if (fps != null) {
-            b.fps(fps);
-        }
-        kafka.clientProperties().forEach(b::consumerProperty);
-        consumerProperties.forEach(b::consumerProperty);
-        try {
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
+                .overlays(!noOverlays);
+        return ExportOptions.build(spec, b::build);
     }
 
     @Override
     public Integer call() {
-        InstancesExport export = toExport(); // flags are checked here, before Kafka is contacted
+        InstancesExport instancesExport = toExport(); // flags are checked here, before Kafka is contacted
         kafka.preflight(List.of(instancesTopic), List.of());
-        InstancesExport.Summary summary = export.run();
+        InstancesExport.Summary summary = instancesExport.run();
         var out = spec.commandLine().getOut();
-        out.printf("wrote %d instances on %d frames to %s%n", summary.totalInstances(), summary.totalFrames(), output);
+        out.printf("wrote %d instances on %d frames to %s%n", summary.totalInstances(), summary.totalFrames(), export.output);
         summary.streams().values().forEach(s -> out.printf("  %s: %d frames, %d instances, %d overlays%s -> %s%n",
                 s.streamId(), s.frames(), s.instances(), s.overlays(), s.video() == null ? "" : ", " + s.video(),
                 s.dir()));
@@ -103,7 +66,7 @@ final class ExportInstancesCommand implements Callable<Integer> {
                     summary.undecodable());
         }
         if (!summary.complete()) {
-            out.printf("  stopped after %.0f s without new records, before the end of a topic%n", idleTimeoutSeconds);
+            out.printf("  stopped after %.0f s without new records, before the end of a topic%n", export.idleTimeoutSeconds);
         }
         out.flush();
         return summary.totalFrames() > 0 ? 0 : 1;

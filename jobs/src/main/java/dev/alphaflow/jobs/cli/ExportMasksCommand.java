@@ -1,17 +1,10 @@
 package dev.alphaflow.jobs.cli;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.jobs.tools.SegmentExport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -36,55 +29,25 @@ final class ExportMasksCommand implements Callable<Integer> {
             description = "Topic of Segmentation records (default: ${DEFAULT-VALUE}).")
     String segmentsTopic;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", required = true, description = "Output folder.")
-    Path output;
+    @Mixin
+    ExportOptions export;
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Stop when nothing new arrived for this many seconds (default: ${DEFAULT-VALUE}).")
-    double idleTimeoutSeconds;
-
-    @Option(names = "--stream", paramLabel = "ID", split = ",", description = "Export only these streams.")
-    List<String> streams = new ArrayList<>();
+    @Mixin
+    OverlayExportOptions overlays;
 
     @Option(names = "--no-overlays", description = "Masks only: no overlay PNGs or video (the frames topic is not read).")
     boolean noOverlays;
 
-    @Option(names = "--no-video", description = "Overlay PNGs but no overlay.mp4.")
-    boolean noVideo;
-
-    @Option(names = "--fps", paramLabel = "FPS",
-            description = "Frame rate of overlay.mp4 (default: from the records' event times, else 24).")
-    Double fps;
-
-    @Option(names = {"-X", "--consumer-property"}, paramLabel = "KEY=VALUE",
-            description = "A Kafka consumer setting (repeatable).")
-    Map<String, String> consumerProperties = new LinkedHashMap<>();
-
     @Override
     public Integer call() {
-        SegmentExport.Builder b = SegmentExport.builder()
-                .bootstrapServers(kafka.bootstrapServers())
+        // The flags are checked here, before Kafka is contacted.
+        SegmentExport.Builder b = overlays.applyTo(export.applyTo(SegmentExport.builder(), kafka))
                 .segmentsTopic(segmentsTopic)
-                .framesTopic(kafka.framesTopic())
-                .outputDir(output)
-                .idleTimeout(Duration.ofMillis(Math.round(idleTimeoutSeconds * 1000)))
-                .streams(Set.copyOf(streams))
-                .overlays(!noOverlays)
-                .video(!noVideo)
-                .consumerProperties(kafka.clientProperties())
-                .consumerProperties(consumerProperties);
-        if (fps != null) {
-            b.fps(fps);
-        }
-        SegmentExport export;
-        try {
-            export = b.build();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
+                .overlays(!noOverlays);
+        SegmentExport segmentExport = ExportOptions.build(spec, b::build);
         kafka.preflight(List.of(segmentsTopic), List.of());
-        SegmentExport.Summary summary = export.run();
-        System.out.printf("wrote %d masks to %s%n", summary.totalMasks(), output);
+        SegmentExport.Summary summary = segmentExport.run();
+        System.out.printf("wrote %d masks to %s%n", summary.totalMasks(), export.output);
         summary.masksPerStream().forEach((id, n) -> System.out.printf("  %s: %d masks%s%s%n", id, n,
                 summary.overlaysPerStream().containsKey(id)
                         ? ", " + summary.overlaysPerStream().get(id) + " overlays" : "",

@@ -21,7 +21,24 @@ import dev.alphaflow.model.image.RgbImage;
 final class CompositeVideo {
     private static final Logger LOG = LoggerFactory.getLogger(CompositeVideo.class);
 
+    /** The frame rate when the records' event times do not tell one. */
+    static final double DEFAULT_FPS = 24.0;
+
     private CompositeVideo() {}
+
+    /**
+     * The frame rate from the event times of the first and last seq of a stream (robust to missing frames in
+     * between); {@link #DEFAULT_FPS} when they give none or an implausible one (outside 1..240).
+     */
+    static double estimateFps(long firstSeq, long firstEventMs, long lastSeq, long lastEventMs) {
+        if (lastSeq > firstSeq && lastEventMs > firstEventMs) {
+            double rate = (lastSeq - firstSeq) * 1000.0 / (lastEventMs - firstEventMs);
+            if (rate >= 1 && rate <= 240) {
+                return rate;
+            }
+        }
+        return DEFAULT_FPS;
+    }
 
     /**
      * Writes the images, in list order, to {@code out}. Frames whose size differs from the first one are scaled to

@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -72,38 +71,33 @@ public final class Export {
     private static final Logger LOG = LoggerFactory.getLogger(Export.class);
 
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final double DEFAULT_FPS = 24.0;
 
-    private final String bootstrapServers;
+    private final ExportSettings settings;
     private final String mattesTopic;
-    private final String framesTopic;
-    private final Path outputDir;
     private final Background background;
     private final boolean composite;
     private final boolean video;
-    private final Double fps;
-    private final Duration idleTimeout;
     private final long mattesPerStream;
-    private final Set<String> streams;
     private final boolean progressBar;
     private final long maxPendingFrameBytes;
-    private final Map<String, String> consumerProperties;
 
-    private Export(Builder b) {
-        this.bootstrapServers = b.bootstrapServers;
+    // Shorthands for the shared settings this class uses most.
+    private final Path outputDir;
+    private final String framesTopic;
+    private final Set<String> streams;
+
+    private Export(Builder b, ExportSettings settings) {
+        this.settings = settings;
         this.mattesTopic = b.mattesTopic;
-        this.framesTopic = b.framesTopic;
-        this.outputDir = b.outputDir;
         this.background = b.background;
         this.composite = b.composite;
-        this.video = b.video && b.composite;
-        this.fps = b.fps;
-        this.idleTimeout = b.idleTimeout;
+        this.video = settings.video() && b.composite;
         this.mattesPerStream = b.mattesPerStream;
-        this.streams = Set.copyOf(b.streams);
         this.progressBar = b.progressBar;
         this.maxPendingFrameBytes = b.maxPendingFrameBytes;
-        this.consumerProperties = Map.copyOf(b.consumerProperties);
+        this.outputDir = settings.outputDir();
+        this.framesTopic = settings.framesTopic();
+        this.streams = settings.streams();
     }
 
     public static Builder builder() {
@@ -112,17 +106,10 @@ public final class Export {
 
     /** The consumer configuration the export uses (without deserializers). */
     public Properties consumerConfig() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(KafkaDefaults.MAX_RECORD_BYTES + 1024 * 1024));
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(4 * KafkaDefaults.MAX_RECORD_BYTES));
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "alphaflow-export");
-        p.putAll(consumerProperties);
+        Properties p = settings.consumerConfig("alphaflow-export");
+        // Unlike the other exports, this one reads with one consumer throughout: start over, not at the end, should
+        // its position be lost. A consumer property set to something else wins.
+        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return p;
     }
 
@@ -173,7 +160,7 @@ public final class Export {
         final AvroCodec<Frame> frameCodec = AvroCodec.of(Frame.class);
         final Map<String, StreamState> states = new TreeMap<>();
         long duplicates;
-        long undecodable;
+        final TopicReader.Undecodable undecodable = new TopicReader.Undecodable();
         long pendingFrameBytes;
         boolean complete;
         boolean framesPaused;
@@ -207,6 +194,7 @@ public final class Export {
                     complete = true;
                     return;
                 }
+                Duration idleTimeout = settings.idleTimeout();
                 if (System.nanoTime() - lastProgressNanos > idleTimeout.toNanos()) {
                     if (states.isEmpty()) {
                         LOG.warn("Nothing in {} for {} s; stopping", mattesTopic, idleTimeout.toSeconds());
@@ -221,12 +209,8 @@ public final class Export {
         }
 
         private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("topic " + topic + " does not exist at " + bootstrapServers
-                        + (topic.equals(framesTopic) ? "; to export alpha mattes only, disable composites" : ""));
-            }
-            return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).collect(Collectors.toList());
+            return TopicReader.partitions(consumer, topic, settings.bootstrapServers(),
+                    topic.equals(framesTopic) ? "; to export alpha mattes only, disable composites" : "");
         }
 
         private void onMatte(ConsumerRecord<byte[], byte[]> record, Progress progress) throws IOException {
@@ -234,7 +218,7 @@ public final class Export {
             try {
                 matte = matteCodec.decode(record.value());
             } catch (AvroDecodeException e) {
-                undecodable(record, e);
+                undecodable.skip(record, e);
                 return;
             }
             String id = matte.getStreamId();
@@ -272,7 +256,7 @@ public final class Export {
             try {
                 frame = frameCodec.decode(record.value());
             } catch (AvroDecodeException e) {
-                undecodable(record, e);
+                undecodable.skip(record, e);
                 return;
             }
             String id = frame.getStreamId();
@@ -342,14 +326,9 @@ public final class Export {
             if (partitions.isEmpty()) {
                 return true;
             }
-            // With read_committed these are the last stable offsets: the end of what this consumer can read.
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-            for (TopicPartition tp : partitions) {
-                if (consumer.position(tp, Duration.ofSeconds(10)) < ends.get(tp)) {
-                    return false;
-                }
-            }
-            return true;
+            // With read_committed these are the last stable offsets: the end of what this consumer can read. Asked
+            // anew each time, as the export waits for the job to write more.
+            return TopicReader.caughtUp(consumer, consumer.endOffsets(partitions, Duration.ofSeconds(10)));
         }
 
         private boolean wanted(String streamId) {
@@ -363,13 +342,6 @@ public final class Export {
                 return false;
             }
             return true;
-        }
-
-        private void undecodable(ConsumerRecord<?, ?> record, AvroDecodeException e) {
-            if (undecodable++ < 10) {
-                LOG.warn("Skipping undecodable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                        e.getMessage());
-            }
         }
 
         private StreamState state(String id) {
@@ -478,7 +450,7 @@ public final class Export {
                 LOG.warn("Stream {}: {} mattes have no frame in {}; they have no composite", streamId,
                         pendingMattes.size(), framesTopic);
             }
-            double rate = fps != null ? fps : estimateFps();
+            double rate = settings.fps(estimateFps());
             Path videoFile = null;
             long videoFrames = 0;
             if (video && !composited.isEmpty()) {
@@ -492,15 +464,8 @@ public final class Export {
                     videoFile, videoFrames, rate, endSeq >= 0);
         }
 
-        // From the event times of the first and last seq: robust to missing frames in between.
         private double estimateFps() {
-            if (maxSeq > minSeq && maxSeqEventMs > minSeqEventMs) {
-                double rate = (maxSeq - minSeq) * 1000.0 / (maxSeqEventMs - minSeqEventMs);
-                if (rate >= 1 && rate <= 240) {
-                    return rate;
-                }
-            }
-            return DEFAULT_FPS;
+            return CompositeVideo.estimateFps(minSeq, minSeqEventMs, maxSeq, maxSeqEventMs);
         }
     }
 
@@ -534,46 +499,20 @@ public final class Export {
         return (safe.startsWith(".") ? "_" + safe.substring(1) : safe) + "-" + Integer.toHexString(streamId.hashCode());
     }
 
-    /** Options of {@link Export}; defaults are set in the constructor. */
-    public static final class Builder {
-        private String bootstrapServers;
+    /** Options of {@link Export}; the shared ones are in {@link ExportSettings.Builder}, defaults are set here. */
+    public static final class Builder extends ExportSettings.Builder<Builder> {
         private String mattesTopic = KafkaDefaults.MATTES_TOPIC;
-        private String framesTopic = KafkaDefaults.FRAMES_TOPIC;
-        private Path outputDir;
         private Background background = Background.GREEN;
         private boolean composite = true;
-        private boolean video = true;
-        private Double fps;
-        private Duration idleTimeout = Duration.ofSeconds(10);
         private long mattesPerStream = -1;
-        private Set<String> streams = Set.of();
         private boolean progressBar = true;
         private long maxPendingFrameBytes = 256L * 1024 * 1024;
-        private final Map<String, String> consumerProperties = new LinkedHashMap<>();
 
         private Builder() {}
-
-        /** Kafka {@code bootstrap.servers} (required). */
-        public Builder bootstrapServers(String bootstrapServers) {
-            this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-            return this;
-        }
 
         /** Topic with the mattes (default {@value KafkaDefaults#MATTES_TOPIC}). */
         public Builder mattesTopic(String topic) {
             this.mattesTopic = Objects.requireNonNull(topic, "topic");
-            return this;
-        }
-
-        /** Topic with the original frames (default {@value KafkaDefaults#FRAMES_TOPIC}). */
-        public Builder framesTopic(String topic) {
-            this.framesTopic = Objects.requireNonNull(topic, "topic");
-            return this;
-        }
-
-        /** Folder to write to (required); one sub-folder per stream. Existing files of the same names are replaced. */
-        public Builder outputDir(Path outputDir) {
-            this.outputDir = Objects.requireNonNull(outputDir, "outputDir");
             return this;
         }
 
@@ -583,42 +522,21 @@ public final class Export {
             return this;
         }
 
-        /** Write composites and the video (default true); false writes only alpha PNGs and skips the frames topic. */
+        /**
+         * Write composites and {@code composite.mp4} (default true); false writes only alpha PNGs and skips the
+         * frames topic.
+         */
         public Builder composite(boolean composite) {
             this.composite = composite;
             return this;
         }
 
-        /** Write {@code composite.mp4} (default true). */
-        public Builder video(boolean video) {
-            this.video = video;
-            return this;
-        }
-
-        /** Frame rate of the video (default: estimated from the mattes' event times, else 24). */
-        public Builder fps(double fps) {
-            this.fps = fps;
-            return this;
-        }
-
-        /** Stop when nothing new arrived for this long (default 10 s). */
-        public Builder idleTimeout(Duration idleTimeout) {
-            this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
-            return this;
-        }
-
         /**
          * A stream is complete once this many of its mattes are written (instead of at its END frame). A
-         * non-positive value (default) waits for END.
+         * non-positive value (default) waits for END. With {@link #streams}, the export waits for each of them.
          */
         public Builder mattesPerStream(long mattes) {
             this.mattesPerStream = mattes;
-            return this;
-        }
-
-        /** Export only these streams, and wait for each of them (default: every stream found). */
-        public Builder streams(Collection<String> streamIds) {
-            this.streams = Set.copyOf(Objects.requireNonNull(streamIds, "streamIds"));
             return this;
         }
 
@@ -634,35 +552,23 @@ public final class Export {
             return this;
         }
 
-        /** Overrides one Kafka consumer setting, e.g. security settings. */
-        public Builder consumerProperty(String key, String value) {
-            consumerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-            return this;
-        }
-
         public Export build() {
-            if (bootstrapServers == null || bootstrapServers.isBlank()) {
-                throw new IllegalArgumentException("bootstrapServers is required, e.g. bootstrapServers(\"127.0.0.1:9092\")");
-            }
-            if (outputDir == null) {
-                throw new IllegalArgumentException("outputDir is required: call outputDir(Path)");
-            }
+            ExportSettings settings = settings();
+            String framesTopic = framesTopic();
             if (mattesTopic.isBlank() || framesTopic.isBlank()) {
                 throw new IllegalArgumentException("topic names must not be blank");
             }
             if (mattesTopic.equals(framesTopic)) {
                 throw new IllegalArgumentException("mattes and frames must be different topics: " + mattesTopic);
             }
+            Double fps = fps();
             if (fps != null && !(fps > 0 && fps <= 1000)) {
                 throw new IllegalArgumentException("fps must be in (0, 1000]: " + fps);
-            }
-            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-                throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
             }
             if (maxPendingFrameBytes <= 0) {
                 throw new IllegalArgumentException("maxPendingFrameBytes must be positive: " + maxPendingFrameBytes);
             }
-            return new Export(this);
+            return new Export(this, settings);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Properties;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,10 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.schemas.serde.AvroCodec;
+import dev.alphaflow.schemas.serde.AvroDecodeException;
 
 /**
  * Reads one topic from the beginning up to the end offsets found when it starts ({@code read_committed}: the last
- * stable offsets), so it finishes on a topic that keeps growing; or until nothing arrives for the idle timeout.
+ * stable offsets), so it finishes on a topic that keeps growing; or until nothing arrives for the idle timeout. Also
+ * the pieces of it the export tools share: their consumer settings, a topic's partitions, the caught-up check and the
+ * count of records that do not decode.
  */
 final class TopicReader {
     private static final Logger LOG = LoggerFactory.getLogger(TopicReader.class);
@@ -54,13 +59,8 @@ final class TopicReader {
             Consumer<ConsumerRecord<byte[], byte[]>> handler) {
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("topic " + topic + " does not exist at "
-                        + config.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
-            }
-            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
-                    .collect(Collectors.toList());
+            List<TopicPartition> parts = partitions(consumer, topic,
+                    config.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG), "");
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
@@ -79,12 +79,62 @@ final class TopicReader {
         }
     }
 
-    private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+    /**
+     * {@link #readToEnd(Properties, String, Duration, Consumer)} of a topic of Avro records: hands each record that
+     * decodes to {@code handler} and counts the others in {@code undecodable}.
+     */
+    static <T extends SpecificRecord> boolean readToEnd(Properties config, String topic, Duration idleTimeout,
+            AvroCodec<T> codec, Undecodable undecodable, Consumer<T> handler) {
+        return readToEnd(config, topic, idleTimeout, record -> {
+            T value;
+            try {
+                value = codec.decode(record.value());
+            } catch (AvroDecodeException e) {
+                undecodable.skip(record, e);
+                return;
+            }
+            handler.accept(value);
+        });
+    }
+
+    /**
+     * The topic's partitions.
+     *
+     * @param hint appended to the message when the topic does not exist (may be empty)
+     * @throws IllegalStateException when the topic does not exist
+     */
+    static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic, String bootstrapServers,
+            String hint) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+        if (infos == null || infos.isEmpty()) {
+            throw new IllegalStateException("topic " + topic + " does not exist at " + bootstrapServers + hint);
+        }
+        return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).collect(Collectors.toList());
+    }
+
+    /** Whether the consumer's position has reached {@code end} in every partition of it. */
+    static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             if (consumer.position(e.getKey(), Duration.ofSeconds(10)) < e.getValue()) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Counts the records of an export that did not decode; the first ten are logged, the rest only counted. */
+    static final class Undecodable {
+        private long count;
+
+        void skip(ConsumerRecord<?, ?> record, AvroDecodeException e) {
+            if (count++ < 10) {
+                LOG.warn("Skipping undecodable record {}-{}@{}: {}", record.topic(), record.partition(),
+                        record.offset(), e.getMessage());
+            }
+        }
+
+        long count() {
+            return count;
+        }
     }
 }
