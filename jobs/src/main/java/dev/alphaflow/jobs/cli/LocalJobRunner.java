@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -30,8 +29,6 @@ import dev.alphaflow.schemas.serde.AvroCodec;
  * dropped, state resets, frames/s).
  */
 final class LocalJobRunner {
-    private static final long PROGRESS_EVERY_MS = 1_000;
-
     private final AlphaflowJob job;
     private final KafkaOptions kafka;
     private final PrintStream out;
@@ -94,19 +91,13 @@ final class LocalJobRunner {
             out.printf("%s: running, reading %s at %s; Ctrl-C to stop%n", name,
                     conf.get(CommonOptions.FRAMES_TOPIC), conf.get(CommonOptions.BOOTSTRAP_SERVERS));
         }
-        // Progress counts the output topic's growth (records of open transactions included): the job's own
+        // Progress counts the records arriving in the output topic (before their transactions commit): the job's own
         // counters live in the MiniCluster, the topic is what the user gets.
         JobExecutionResult result;
         try (Progress progress = Progress.start(name + " -> " + outputTopic, "records", toRead)) {
             Thread poller = new Thread(() -> {
                 try {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        TimeUnit.MILLISECONDS.sleep(PROGRESS_EVERY_MS);
-                        long written = tally.writtenSince(outputTopic, outputsBefore);
-                        progress.stepBy(Math.max(0, written - progress.done()));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    tally.follow(outputTopic, outputsBefore, n -> progress.stepBy(Math.max(0, n - progress.done())));
                 } catch (RuntimeException e) {
                     // progress is best effort: a broker hiccup must not stop the job
                 }
@@ -117,6 +108,7 @@ final class LocalJobRunner {
                 result = client.getJobExecutionResult().get();
             } finally {
                 poller.interrupt();
+                poller.join(5_000); // its consumer closes before the summary is read
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -41,15 +41,29 @@ public final class TopicTally {
     }
 
     /**
-     * How many offsets the topic has grown by since {@code since}, counting records of transactions not yet
-     * committed (and their markers): a live estimate of a job's output while it runs.
+     * Counts the records written to {@code topic} after {@code since}, as they arrive and before their transactions
+     * commit (read_uncommitted: a live count of a job's output while it runs; aborted records would count too).
+     * Calls {@code onCount} with the running total after every poll, until the thread is interrupted.
      */
-    public long writtenSince(String topic, Map<TopicPartition, Long> since) {
-        long n = 0;
-        for (Map.Entry<TopicPartition, Long> e : endOffsets(topic, "read_uncommitted").entrySet()) {
-            n += e.getValue() - since.getOrDefault(e.getKey(), 0L);
+    public void follow(String topic, Map<TopicPartition, Long> since, java.util.function.LongConsumer onCount) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            for (TopicPartition tp : partitions) {
+                consumer.seek(tp, since.getOrDefault(tp, 0L));
+            }
+            long count = 0;
+            while (!Thread.currentThread().isInterrupted()) {
+                count += consumer.poll(Duration.ofMillis(500)).count();
+                onCount.accept(count);
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            Thread.currentThread().interrupt();
         }
-        return n;
     }
 
     private Map<TopicPartition, Long> endOffsets(String topic, String isolation) {
