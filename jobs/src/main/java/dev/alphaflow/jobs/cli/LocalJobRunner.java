@@ -95,9 +95,11 @@ final class LocalJobRunner {
         // counters live in the MiniCluster, the topic is what the user gets.
         JobExecutionResult result;
         try (Progress progress = Progress.start(name + " -> " + outputTopic, "records", toRead)) {
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
             Thread poller = new Thread(() -> {
                 try {
-                    tally.follow(outputTopic, outputsBefore, n -> progress.stepBy(Math.max(0, n - progress.done())));
+                    tally.follow(outputTopic, outputsBefore, running::get,
+                            n -> progress.stepBy(Math.max(0, n - progress.done())));
                 } catch (RuntimeException e) {
                     // progress is best effort: a broker hiccup must not stop the job
                 }
@@ -107,8 +109,8 @@ final class LocalJobRunner {
             try {
                 result = client.getJobExecutionResult().get();
             } finally {
-                poller.interrupt();
-                poller.join(5_000); // its consumer closes before the summary is read
+                running.set(false);
+                poller.join(10_000); // its consumer closes before the summary is read
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;

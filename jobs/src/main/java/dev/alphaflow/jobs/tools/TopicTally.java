@@ -43,9 +43,11 @@ public final class TopicTally {
     /**
      * Counts the records written to {@code topic} after {@code since}, as they arrive and before their transactions
      * commit (read_uncommitted: a live count of a job's output while it runs; aborted records would count too).
-     * Calls {@code onCount} with the running total after every poll, until the thread is interrupted.
+     * Calls {@code onCount} with the running total after every poll, while {@code keepGoing} says so (not by
+     * interrupting the thread: an interrupted Kafka consumer cannot close cleanly).
      */
-    public void follow(String topic, Map<TopicPartition, Long> since, java.util.function.LongConsumer onCount) {
+    public void follow(String topic, Map<TopicPartition, Long> since, java.util.function.BooleanSupplier keepGoing,
+            java.util.function.LongConsumer onCount) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
@@ -57,12 +59,10 @@ public final class TopicTally {
                 consumer.seek(tp, since.getOrDefault(tp, 0L));
             }
             long count = 0;
-            while (!Thread.currentThread().isInterrupted()) {
-                count += consumer.poll(Duration.ofMillis(500)).count();
+            while (keepGoing.getAsBoolean()) {
+                count += consumer.poll(Duration.ofMillis(200)).count();
                 onCount.accept(count);
             }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
