@@ -10,11 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,12 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -149,55 +141,8 @@ public final class KafkaBroker implements AutoCloseable {
      * partition count of each topic, existing ones as they are.
      */
     public Map<String, Integer> createTopics(Collection<String> names, int partitions) {
-        if (partitions <= 0) {
-            throw new IllegalArgumentException("partitions must be positive: " + partitions);
-        }
-        List<NewTopic> topics = new ArrayList<>();
-        for (String name : names) {
-            topics.add(new NewTopic(Objects.requireNonNull(name, "topic name"), partitions, (short) 1)
-                    .configs(KafkaBrokerConfig.topicConfigs()));
-        }
-        for (Map.Entry<String, KafkaFuture<Void>> result : admin.createTopics(topics).values().entrySet()) {
-            try {
-                result.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic " + result.getKey() + ": " + e.getCause(), e);
-                }
-            } catch (Exception e) {
-                throw failure("cannot create topic " + result.getKey(), e);
-            }
-        }
-        return awaitLeaders(names);
-    }
-
-    private Map<String, Integer> awaitLeaders(Collection<String> names) {
-        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-        while (true) {
-            try {
-                Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames()
-                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                boolean ready = descriptions.values().stream().flatMap(d -> d.partitions().stream())
-                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-                if (ready) {
-                    Map<String, Integer> counts = new LinkedHashMap<>();
-                    for (String name : names) {
-                        counts.put(name, descriptions.get(name).partitions().size());
-                    }
-                    return counts;
-                }
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause(), e);
-                }
-            } catch (Exception e) {
-                throw failure("cannot describe topics " + names, e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topics " + names + " have no leader after " + ADMIN_TIMEOUT);
-            }
-            sleep(50);
-        }
+        return TopicCreation.createAndAwaitLeaders(admin, names, partitions, KafkaBrokerConfig.topicConfigs(),
+                ADMIN_TIMEOUT);
     }
 
     /** Blocks until the node has stopped (after {@link #close()} from another thread). */
@@ -300,12 +245,4 @@ public final class KafkaBroker implements AutoCloseable {
         return new IllegalStateException(message + ": " + cause, cause);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Kafka", e);
-        }
-    }
 }

@@ -6,24 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -31,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.jobs.broker.TopicCreation;
 
 /**
  * A single-node Kafka cluster (one combined KRaft broker + controller) inside this JVM, for ITCases and the local
@@ -97,27 +91,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      * until each partition has a leader. Existing topics are left as they are, whatever their partition count.
      */
     public void createTopics(int partitions, String... names) {
-        if (partitions <= 0) {
-            throw new IllegalArgumentException("partitions must be positive: " + partitions);
-        }
-        Objects.requireNonNull(names, "names");
-        List<NewTopic> topics = new ArrayList<>();
-        for (String name : names) {
-            topics.add(new NewTopic(Objects.requireNonNull(name, "topic name"), partitions, (short) 1));
-        }
-        Map<String, org.apache.kafka.common.KafkaFuture<Void>> results = admin.createTopics(topics).values();
-        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> result : results.entrySet()) {
-            try {
-                result.getValue().get(TOPIC_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic " + result.getKey() + ": " + e.getCause(), e);
-                }
-            } catch (Exception e) {
-                throw failure("cannot create topic " + result.getKey(), e);
-            }
-        }
-        awaitLeaders(Set.of(names));
+        TopicCreation.createAndAwaitLeaders(admin, List.of(Objects.requireNonNull(names, "names")), partitions,
+                Map.of(), TOPIC_READY_TIMEOUT);
     }
 
     /**
@@ -132,32 +107,6 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .get(TOPIC_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw failure("the embedded Kafka broker's group coordinator did not become ready", e);
-        }
-    }
-
-    private void awaitLeaders(Set<String> names) {
-        long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
-        while (true) {
-            try {
-                Map<String, TopicDescription> descriptions =
-                        admin.describeTopics(names).allTopicNames().get(TOPIC_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                boolean ready = descriptions.values().stream()
-                        .flatMap(d -> d.partitions().stream())
-                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-                if (ready) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause(), e);
-                }
-            } catch (Exception e) {
-                throw failure("cannot describe topics " + names, e);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topics " + names + " have no leader after " + TOPIC_READY_TIMEOUT);
-            }
-            sleep(50);
         }
     }
 
@@ -282,14 +231,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new IllegalStateException(message + ": " + e, e);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Kafka", e);
-        }
-    }
 
     static void deleteRecursively(Path dir) {
         if (dir == null || !Files.exists(dir)) {
