@@ -87,7 +87,7 @@ final class InstancesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Configuration conf = toConfiguration();
         InstancesJob job = InstancesJob.fromConfiguration(conf); // bad options fail here, before anything starts
-        new LocalJobRunner(job, kafka, System.out).run(local.localFlink(engine, conf, job.identity().name()));
+        local.run(job, kafka, engine);
         return 0;
     }
 }

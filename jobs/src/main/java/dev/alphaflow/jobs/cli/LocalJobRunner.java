@@ -59,10 +59,12 @@ final class LocalJobRunner {
         }
     }
 
-    /** Checks models and Kafka, runs the job to its end (bounded) or until interrupted, prints the summary. */
+    /**
+     * Checks Kafka, runs the job to its end (bounded) or until interrupted, prints the summary. Call
+     * {@link #checkModels} first, before anything else starts (the commands and {@code DemoSession.prepare} do).
+     */
     Summary run(LocalFlink flink) throws Exception {
         Configuration conf = job.configuration();
-        checkModels(job);
         String name = job.identity().name();
         kafka.preflight(List.of(conf.get(CommonOptions.FRAMES_TOPIC)),
                 List.of(job.outputTopic(), conf.get(CommonOptions.DEAD_LETTER_TOPIC)));

@@ -6,6 +6,7 @@ import org.apache.flink.configuration.Configuration;
 
 import picocli.CommandLine.Option;
 
+import dev.alphaflow.jobs.AlphaflowJob;
 import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.local.LocalFlink;
 
@@ -39,6 +40,16 @@ final class LocalRunOptions {
         if (fromBeginning) {
             conf.set(CommonOptions.STARTING_OFFSETS, CommonOptions.StartingOffsets.EARLIEST);
         }
+    }
+
+    /**
+     * Runs {@code job} the way every job command does: its models loaded once here, then Kafka checked, then the
+     * job on the local runtime these flags describe, with progress and a summary on stdout.
+     */
+    LocalJobRunner.Summary run(AlphaflowJob job, KafkaOptions kafka, EngineOptions engine) throws Exception {
+        LocalJobRunner.checkModels(job);
+        return new LocalJobRunner(job, kafka, System.out)
+                .run(localFlink(engine, job.configuration(), job.identity().name()));
     }
 
     Path checkpointDir(String jobName) {

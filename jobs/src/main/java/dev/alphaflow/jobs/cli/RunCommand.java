@@ -39,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Configuration conf = toConfiguration();
         MattingJob job = MattingJob.fromConfiguration(conf); // bad options fail here, before anything starts
-        new LocalJobRunner(job, kafka, System.out).run(local.localFlink(matting.engine, conf, job.identity().name()));
+        local.run(job, kafka, matting.engine);
         return 0;
     }
 }

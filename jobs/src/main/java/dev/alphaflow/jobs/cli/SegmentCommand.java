@@ -58,7 +58,7 @@ final class SegmentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Configuration conf = toConfiguration();
         SegmentationJob job = SegmentationJob.fromConfiguration(conf); // bad options fail here, before anything starts
-        new LocalJobRunner(job, kafka, System.out).run(local.localFlink(engine, conf, job.identity().name()));
+        local.run(job, kafka, engine);
         return 0;
     }
 }
