@@ -47,6 +47,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * therefore an upper bound, and whether any record is left at all is found by reading (a {@code read_committed}
  * consumer, at most the first batch past the committed offsets), so a group parked just before a commit marker
  * (where Flink leaves it: last record + 1) is "at the end".
+ *
+ * <p>After a bounded run has finished, {@link #recordFinished} moves the group to the end offsets {@link #check} saw.
+ * Flink's Kafka source commits offsets asynchronously when a checkpoint completes, and the commit for the final
+ * checkpoint of a finishing job may never reach the broker (the reader closes first): the group would stay at an
+ * earlier checkpoint's offsets, and the next run would read again what this one already wrote, then announce work
+ * that is not there. The check runs before the job starts, and a bounded source stops at the end offsets it finds
+ * when it starts, so the offsets of the check are never beyond what the run has read.
  */
 public final class BoundedRunCheck {
 
@@ -88,12 +95,7 @@ public final class BoundedRunCheck {
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(topic, "topic");
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> adminProps = new LinkedHashMap<>(clientProperties);
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "alphaflow-bounded-run-check");
-        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        try (Admin admin = Admin.create(adminProps)) {
+        try (Admin admin = Admin.create(adminProperties())) {
             List<TopicPartition> partitions = await(admin.describeTopics(List.of(topic)).allTopicNames(), deadline)
                     .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             Map<TopicPartition, OffsetAndMetadata> committed =
@@ -112,6 +114,41 @@ public final class BoundedRunCheck {
                     && anyRecordLeft(progress, topic, deadline);
             return new Result(groupId, topic, progress, anyRecord);
         }
+    }
+
+    /**
+     * After a bounded run that started after {@code before} was taken has finished successfully: commits, for group
+     * {@code groupId}, {@code before}'s end offset in every partition where the group's committed offset is lower (it
+     * never moves a group back). Returns the partitions moved.
+     */
+    public List<Integer> recordFinished(Result before) {
+        String topic = before.topic();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(adminProperties())) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    await(admin.listConsumerGroupOffsets(before.groupId()).partitionsToOffsetAndMetadata(), deadline);
+            Map<TopicPartition, OffsetAndMetadata> forward = new LinkedHashMap<>();
+            for (PartitionProgress p : before.partitions()) {
+                TopicPartition tp = new TopicPartition(topic, p.partition());
+                OffsetAndMetadata c = committed.get(tp);
+                if (p.end() > 0 && (c == null || c.offset() < p.end())) {
+                    forward.put(tp, new OffsetAndMetadata(p.end()));
+                }
+            }
+            if (!forward.isEmpty()) {
+                await(admin.alterConsumerGroupOffsets(before.groupId(), forward).all(), deadline);
+            }
+            return forward.keySet().stream().map(TopicPartition::partition).toList();
+        }
+    }
+
+    private Map<String, Object> adminProperties() {
+        Map<String, Object> adminProps = new LinkedHashMap<>(clientProperties);
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "alphaflow-bounded-run-check");
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        return adminProps;
     }
 
     // Reads from the start offsets until a record turns up or every partition's position reaches its end.

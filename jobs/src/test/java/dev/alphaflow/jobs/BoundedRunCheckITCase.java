@@ -114,6 +114,41 @@ class BoundedRunCheckITCase {
         assertThat(mid.remaining()).isEqualTo(3); // two records and the marker: an upper bound
     }
 
+    @Test
+    void recordFinishedMovesTheGroupToTheEndsSeenBeforeTheRunAndNeverBack() throws Exception {
+        String topic = topicWith(6, 4);
+        // A run's last commit lost: the group stayed at an earlier checkpoint's offsets in partition 0, none in 1.
+        commit("g-lost", topic, Map.of(0, 5L));
+        BoundedRunCheck.Result before = check("g-lost", topic);
+        assertThat(before.remaining()).isEqualTo(1 + 4);
+        // Records written after the check are not the run's: the group must not skip past them.
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, 1, null, new byte[] {9})).get();
+        }
+
+        assertThat(BoundedRunCheck.of(kafka.bootstrapServers(), Map.of()).recordFinished(before))
+                .containsExactly(0, 1);
+        assertThat(committed("g-lost", topic)).containsEntry(0, 6L).containsEntry(1, 4L);
+        assertThat(check("g-lost", topic).remaining()).isEqualTo(1);
+
+        // A group already further (a later run) is not moved back.
+        commit("g-lost", topic, Map.of(1, 5L));
+        assertThat(BoundedRunCheck.of(kafka.bootstrapServers(), Map.of()).recordFinished(before)).isEmpty();
+        assertThat(committed("g-lost", topic)).containsEntry(0, 6L).containsEntry(1, 5L);
+    }
+
+    private static Map<Integer, Long> committed(String group, String topic) throws Exception {
+        Map<Integer, Long> offsets = new HashMap<>();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((tp, o) -> {
+            if (tp.topic().equals(topic)) {
+                offsets.put(tp.partition(), o.offset());
+            }
+        });
+        return offsets;
+    }
+
     private static BoundedRunCheck.Result check(String group, String topic) {
         return BoundedRunCheck.of(kafka.bootstrapServers(), Map.of()).check(group, topic);
     }

@@ -69,15 +69,17 @@ final class LocalJobRunner {
         kafka.preflight(List.of(conf.get(CommonOptions.FRAMES_TOPIC)),
                 List.of(job.outputTopic(), conf.get(CommonOptions.DEAD_LETTER_TOPIC)));
         long toRead = -1; // records of the frames topic a bounded run reads, at most (an upper bound: END frames)
-        if (conf.get(CommonOptions.BOUNDED)
-                && conf.get(CommonOptions.STARTING_OFFSETS) == CommonOptions.StartingOffsets.COMMITTED_OR_EARLIEST) {
-            BoundedRunCheck.Result left = BoundedRunCheck.of(kafka.bootstrapServers(), kafka.clientProperties())
-                    .check(job.identity().groupId(conf), conf.get(CommonOptions.FRAMES_TOPIC));
-            out.println(name + ": " + left.message());
-            if (left.nothingToDo()) {
-                return new Summary(0, Map.of(), 0, 0, 0);
+        BoundedRunCheck boundedCheck = BoundedRunCheck.of(kafka.bootstrapServers(), kafka.clientProperties());
+        BoundedRunCheck.Result beforeRun = null;
+        if (conf.get(CommonOptions.BOUNDED)) {
+            beforeRun = boundedCheck.check(job.identity().groupId(conf), conf.get(CommonOptions.FRAMES_TOPIC));
+            if (conf.get(CommonOptions.STARTING_OFFSETS) == CommonOptions.StartingOffsets.COMMITTED_OR_EARLIEST) {
+                out.println(name + ": " + beforeRun.message());
+                if (beforeRun.nothingToDo()) {
+                    return new Summary(0, Map.of(), 0, 0, 0);
+                }
+                toRead = beforeRun.remaining();
             }
-            toRead = left.remaining();
         }
         TopicTally tally = new TopicTally(kafka.clientProperties(), kafka.bootstrapServers());
         String outputTopic = job.outputTopic();
@@ -116,6 +118,10 @@ final class LocalJobRunner {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        if (beforeRun != null) {
+            // The job finished: make sure the group is where the run ended (see BoundedRunCheck#recordFinished).
+            boundedCheck.recordFinished(beforeRun);
+        }
 
         AvroCodec<DeadLetter> codec = AvroCodec.of(DeadLetter.class);
         Map<DeadLetterReason, Long> reasons = new EnumMap<>(DeadLetterReason.class);
