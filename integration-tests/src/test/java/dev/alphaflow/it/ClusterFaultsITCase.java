@@ -1,0 +1,429 @@
+package dev.alphaflow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.Image;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import javax.imageio.ImageIO;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.alphaflow.it.jar.JarProcess;
+import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.jobs.cluster.ClusterProcess;
+import dev.alphaflow.jobs.cluster.ClusterSettings;
+import dev.alphaflow.jobs.cluster.FlinkRest;
+import dev.alphaflow.jobs.cluster.LocalCluster;
+import dev.alphaflow.jobs.matting.MattingJob;
+import dev.alphaflow.model.image.ImageCodec;
+import dev.alphaflow.model.rvm.RecurrentState;
+import dev.alphaflow.model.rvm.RvmMatter;
+import dev.alphaflow.model.rvm.RvmResult;
+import dev.alphaflow.operators.matting.MattingSpec;
+import dev.alphaflow.schemas.serde.AvroCodec;
+import dev.alphaflow.schemas.DeadLetter;
+import dev.alphaflow.schemas.Matte;
+
+/**
+ * Process faults on a real local cluster ({@link LocalCluster}: {@code kafka.Kafka}, a JobManager and TaskManagers,
+ * each its own JVM), asserted the way Flink's and Kafka's own end-to-end tests do: an archive of three DAVIS
+ * streams is in the frames topic, the matting job (the shipped jar, submitted over REST, real RVM, per-frame mode)
+ * processes it while a process is killed with SIGKILL or the job is moved by a savepoint, and a {@code read_committed}
+ * consumer must then see every (stream, seq) exactly once, each alpha bit-identical to an uninterrupted run's
+ * (computed here, in this JVM, with the same model and settings), no dead letters, a state reset only at frame 0.
+ * Each test prints its figures as {@code fault.*} lines (copied to BENCHMARKS.md).
+ */
+class ClusterFaultsITCase {
+    private static final String[] SEQUENCES = {"dance-twirl", "dog", "horsejump-high"};
+    private static final int FRAMES = 60;
+    private static final int WIDTH = 320;
+    private static final int HEIGHT = 180;
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(4);
+
+    private static final Map<String, List<byte[]>> PNGS = new LinkedHashMap<>();
+    private static final Map<String, List<byte[]>> REFERENCE_ALPHAS = new HashMap<>();
+
+    @TempDir Path tmp;
+    private LocalCluster cluster;
+    private OutputWatcher watcher;
+
+    @BeforeAll
+    static void framesAndTheUninterruptedReference() throws Exception {
+        Path davis = JarProcess.sharedDir().resolve("data/davis2016/JPEGImages/480p");
+        for (String sequence : SEQUENCES) {
+            List<Path> jpegs;
+            try (Stream<Path> files = Files.list(davis.resolve(sequence))) {
+                jpegs = files.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
+            }
+            List<byte[]> pngs = new ArrayList<>();
+            for (int seq = 0; seq < FRAMES; seq++) {
+                // Back and forth through short sequences: every frame a real picture, the motion continuous.
+                int period = 2 * (jpegs.size() - 1);
+                int i = seq % period < jpegs.size() ? seq % period : period - seq % period;
+                pngs.add(SyntheticVideo.png(scaled(ImageIO.read(jpegs.get(i).toFile()))));
+            }
+            PNGS.put(sequence, pngs);
+        }
+        MattingSpec spec = MattingJob.fromConfiguration(Configuration.fromMap(jobOptions("unused:9092"))).mattingSpec();
+        try (RvmMatter matter = spec.openMatter()) {
+            for (String sequence : SEQUENCES) {
+                RecurrentState state = RecurrentState.initial();
+                List<byte[]> alphas = new ArrayList<>();
+                for (byte[] png : PNGS.get(sequence)) {
+                    RvmResult result = matter.infer(ImageCodec.decode(png), state);
+                    state = result.nextState();
+                    alphas.add(result.alpha8());
+                }
+                REFERENCE_ALPHAS.put(sequence, alphas);
+            }
+        }
+    }
+
+    @AfterEach
+    void stopEverything() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (cluster != null) {
+            cluster.stop();
+        }
+    }
+
+    @Test
+    void taskManagerKilledMidRunAndRightAfterACheckpointStarts() throws Exception {
+        startCluster(1);
+        String jobId = submit(1, null);
+        FlinkRest rest = cluster.rest();
+
+        watcher.awaitCount(total() / 4, JOB_TIMEOUT);
+        long firstRecovery = killTaskManagerAndReplace(1, 2);
+
+        watcher.awaitCount(watcher.count() + total() / 4, JOB_TIMEOUT);
+        rest.awaitAllTasksRunning(jobId, JOB_TIMEOUT);
+        rest.triggerCheckpoint(jobId); // the kill lands while the checkpoint is in flight
+        long secondRecovery = killTaskManagerAndReplace(2, 3);
+
+        Verdict verdict = verify();
+        System.out.printf("fault.tm_kill.lost %d%nfault.tm_kill.duplicates %d%nfault.tm_kill.mismatches %d%n"
+                + "fault.tm_kill.recovery_ms %d (mid-run), %d (during a checkpoint)%n", verdict.lost, verdict.duplicates,
+                verdict.mismatches, firstRecovery, secondRecovery);
+        verdict.assertPerfect();
+        assertThat(firstRecovery).isPositive();
+        assertThat(secondRecovery).isPositive();
+    }
+
+    @Test
+    void brokerKilledMidRunAndRestartedOnItsDataFolder() throws Exception {
+        startCluster(1);
+        submit(1, null);
+        watcher.awaitCount(total() / 3, JOB_TIMEOUT);
+
+        Map<TopicPartition, Long> committedBeforeKill = committedEnds();
+        long killed = System.nanoTime();
+        assertThat(cluster.kafka().kill()).as("the broker was running").isTrue();
+        Thread.sleep(3_000); // the job fails over against a dead broker for a while
+        cluster.startKafka();
+        cluster.awaitKafka();
+        long recovery = watcher.firstArrivalAfter(committedBeforeKill, killed, JOB_TIMEOUT);
+
+        Verdict verdict = verify();
+        System.out.printf("fault.broker_kill.lost %d%nfault.broker_kill.duplicates %d%nfault.broker_kill.mismatches %d%n"
+                + "fault.broker_kill.recovery_ms %d%n", verdict.lost, verdict.duplicates, verdict.mismatches, recovery);
+        verdict.assertPerfect();
+    }
+
+    @Test
+    void stopWithSavepointStopTheClusterStartItAgainAndResume() throws Exception {
+        startCluster(1);
+        String jobId = submit(1, null);
+        watcher.awaitCount(total() / 3, JOB_TIMEOUT);
+        String savepoint = cluster.rest().stopWithSavepoint(jobId, cluster.settings().savepointDir().toUri().toString(),
+                JOB_TIMEOUT);
+        int atStop = watcher.count();
+
+        watcher.close();
+        List<String> stopped = cluster.stop();
+        assertThat(stopped).contains(LocalCluster.KAFKA, LocalCluster.JOB_MANAGER, "taskmanager-1");
+        assertThat(cluster.processes()).noneMatch(ClusterProcess::isRunning);
+
+        cluster.start();
+        watcher = new OutputWatcher(cluster.settings().bootstrapServers());
+        submit(1, savepoint);
+        Verdict verdict = verify();
+        System.out.printf("fault.savepoint_restart.lost %d%nfault.savepoint_restart.duplicates %d%n"
+                + "fault.savepoint_restart.mismatches %d (stopped after %d of %d outputs)%n", verdict.lost,
+                verdict.duplicates, verdict.mismatches, atStop, total());
+        verdict.assertPerfect();
+        assertThat(atStop).isLessThan(total());
+    }
+
+    @Test
+    void rescaleFromOneToTwoAndBackToOne() throws Exception {
+        startCluster(2);
+        String first = submit(1, null);
+        watcher.awaitCount(total() / 4, JOB_TIMEOUT);
+        String toTwo = cluster.rest().stopWithSavepoint(first, cluster.settings().savepointDir().toUri().toString(),
+                JOB_TIMEOUT);
+
+        String second = submit(2, toTwo);
+        assertThat(cluster.rest().jobDetails(second).path("vertices").findValues("parallelism"))
+                .anySatisfy(p -> assertThat(p.asInt()).isEqualTo(2));
+        watcher.awaitCount(watcher.count() + total() / 4, JOB_TIMEOUT);
+        String backToOne = cluster.rest().stopWithSavepoint(second,
+                cluster.settings().savepointDir().toUri().toString(), JOB_TIMEOUT);
+
+        submit(1, backToOne);
+        Verdict verdict = verify();
+        System.out.printf("fault.rescale.lost %d%nfault.rescale.duplicates %d%nfault.rescale.mismatches %d%n",
+                verdict.lost, verdict.duplicates, verdict.mismatches);
+        verdict.assertPerfect();
+    }
+
+    // --- the cluster and the job ---
+
+    private void startCluster(int taskManagers) throws Exception {
+        ClusterSettings settings = new ClusterSettings(tmp.resolve("cluster"), JarProcess.shippedJar(), taskManagers, 1,
+                freePort(), freeKafkaPort(), "1536m", "1g", Duration.ofSeconds(1), "rocksdb", Map.of());
+        cluster = LocalCluster.of(settings);
+        cluster.start();
+        try (FrameProducer producer = new FrameProducer(settings.bootstrapServers(), KafkaDefaults.FRAMES_TOPIC)) {
+            for (int seq = 0; seq < FRAMES; seq++) {
+                for (String sequence : SEQUENCES) {
+                    producer.sendPng(sequence, seq, PNGS.get(sequence).get(seq), WIDTH, HEIGHT);
+                }
+            }
+            for (String sequence : SEQUENCES) {
+                producer.sendEnd(sequence, FRAMES);
+            }
+        }
+        watcher = new OutputWatcher(settings.bootstrapServers());
+    }
+
+    private String submit(int parallelism, String savepoint) {
+        String jobId = cluster.submit("matting", jobOptions(cluster.settings().bootstrapServers()), parallelism,
+                savepoint);
+        cluster.rest().awaitJobState(jobId, JOB_TIMEOUT, "RUNNING");
+        return jobId;
+    }
+
+    static Map<String, String> jobOptions(String bootstrapServers) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("alphaflow.kafka.bootstrap-servers", bootstrapServers);
+        options.put("alphaflow.model.dir", JarProcess.sharedDir().resolve("models").toString());
+        options.put("alphaflow.ort.intra-op-threads", "1"); // the reference runs with the same, so sums add up alike
+        options.put("alphaflow.matting.batch-size", "1"); // per-frame mode: bit-identical alphas
+        return options;
+    }
+
+    /** Kills TaskManager {@code dead} with SIGKILL, starts {@code replacement}; returns ms until new output is committed. */
+    private long killTaskManagerAndReplace(int dead, int replacement) {
+        Map<TopicPartition, Long> committedBeforeKill = committedEnds();
+        long killed = System.nanoTime();
+        assertThat(cluster.taskManager(dead).kill()).as("taskmanager-%d was running", dead).isTrue();
+        cluster.startTaskManager(replacement);
+        return watcher.firstArrivalAfter(committedBeforeKill, killed, JOB_TIMEOUT);
+    }
+
+    private Map<TopicPartition, Long> committedEnds() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.settings().bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            admin.describeTopics(List.of(KafkaDefaults.MATTES_TOPIC)).allTopicNames().get().get(KafkaDefaults.MATTES_TOPIC)
+                    .partitions().forEach(p -> request.put(new TopicPartition(KafkaDefaults.MATTES_TOPIC, p.partition()),
+                            OffsetSpec.latest()));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+            return ends;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the mattes topic's offsets", e);
+        }
+    }
+
+    // --- the verdict ---
+
+    private static int total() {
+        return SEQUENCES.length * FRAMES;
+    }
+
+    private Verdict verify() throws Exception {
+        watcher.awaitCount(total(), JOB_TIMEOUT);
+        Thread.sleep(2_000); // a duplicate committed late would show up now
+        Map<String, Integer> seen = new HashMap<>();
+        int mismatches = 0;
+        int badResets = 0;
+        for (Matte matte : watcher.mattes()) {
+            String key = matte.getStreamId() + "/" + matte.getSeq();
+            seen.merge(key, 1, Integer::sum);
+            byte[] alpha = ImageCodec.decodeGray8Png(ExactlyOnceFailoverITCase.bytes(matte.getAlphaPng()));
+            byte[] expected = REFERENCE_ALPHAS.get(matte.getStreamId()).get((int) matte.getSeq());
+            if (!java.util.Arrays.equals(alpha, expected)) {
+                mismatches++;
+            }
+            if (matte.getStateReset() != (matte.getSeq() == 0)) {
+                badResets++;
+            }
+        }
+        int lost = 0;
+        for (String sequence : SEQUENCES) {
+            for (int seq = 0; seq < FRAMES; seq++) {
+                if (!seen.containsKey(sequence + "/" + seq)) {
+                    lost++;
+                }
+            }
+        }
+        int duplicates = seen.values().stream().mapToInt(n -> n - 1).sum();
+        List<DeadLetter> deadLetters = TopicReader.readCommitted(cluster.settings().bootstrapServers(),
+                KafkaDefaults.DLQ_TOPIC, DeadLetter.class, 0, 1_000);
+        return new Verdict(lost, duplicates, mismatches, badResets, deadLetters.size());
+    }
+
+    private record Verdict(int lost, int duplicates, int mismatches, int badResets, int deadLetters) {
+        void assertPerfect() {
+            assertThat(lost).as("(stream, seq) never output").isZero();
+            assertThat(duplicates).as("(stream, seq) output more than once").isZero();
+            assertThat(mismatches).as("alphas that differ from the uninterrupted run").isZero();
+            assertThat(badResets).as("state resets other than at frame 0").isZero();
+            assertThat(deadLetters).as("dead letters").isZero();
+        }
+    }
+
+    /** A read_committed consumer of the mattes topic in the background, noting when each record arrived. */
+    private static final class OutputWatcher implements AutoCloseable {
+        private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        OutputWatcher(String bootstrapServers) {
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "watcher-" + UUID.randomUUID());
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
+            AvroCodec<Matte> codec = AvroCodec.of(Matte.class);
+            thread = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> consumer =
+                        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    consumer.subscribe(List.of(KafkaDefaults.MATTES_TOPIC));
+                    while (running.get()) {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                            arrivals.add(new Arrival(new TopicPartition(r.topic(), r.partition()), r.offset(),
+                                    System.nanoTime(), codec.decode(r.value())));
+                        }
+                    }
+                }
+            }, "mattes-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int count() {
+            return arrivals.size();
+        }
+
+        List<Matte> mattes() {
+            return arrivals.stream().map(Arrival::matte).toList();
+        }
+
+        void awaitCount(int n, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (arrivals.size() < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("only " + arrivals.size() + " of " + n + " outputs after " + timeout);
+                }
+                Thread.sleep(100);
+            }
+        }
+
+        /** Ms from {@code sinceNanos} to the arrival of the first record committed after {@code committedEnds}. */
+        long firstArrivalAfter(Map<TopicPartition, Long> committedEnds, long sinceNanos, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (Arrival a : arrivals) {
+                    if (a.offset >= committedEnds.getOrDefault(a.partition, 0L)) {
+                        return (a.nanos - sinceNanos) / 1_000_000;
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            throw new AssertionError("no new output within " + timeout + " of the fault");
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private record Arrival(TopicPartition partition, long offset, long nanos, Matte matte) {}
+    }
+
+    private static BufferedImage scaled(BufferedImage source) {
+        BufferedImage out = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_3BYTE_BGR);
+        out.getGraphics().drawImage(source.getScaledInstance(WIDTH, HEIGHT, Image.SCALE_AREA_AVERAGING), 0, 0, null);
+        return out;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // Kafka needs two adjacent ports (client, controller = client + 1).
+    private static int freeKafkaPort() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = freePort();
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port + 1, 0,
+                    java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException busy) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no two adjacent free ports");
+    }
+}
