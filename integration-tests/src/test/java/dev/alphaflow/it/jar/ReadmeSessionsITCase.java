@@ -41,7 +41,7 @@ class ReadmeSessionsITCase {
     @Test
     void theReadmeHasEverySessionThisTierRuns() {
         assertThat(sessions.keySet()).containsExactlyInAnyOrder("demo", "matting", "segment-demo", "segment",
-                "instances-demo", "instances", "track-demo", "rerun", "clean");
+                "instances-demo", "instances", "track-demo", "rerun", "clean", "cluster");
         assertThat(session("demo").commands()).containsExactly("./alphaflow demo");
     }
 
@@ -60,6 +60,24 @@ class ReadmeSessionsITCase {
                 assertThat(cwd.map(p -> p.getFileName().toString()))
                         .containsExactlyInAnyOrder("alphaflow", "alphaflow-demo-output");
             }
+        }
+    }
+
+    @Test
+    void aClusterOfProcessesRunsTheMattingJobAndStopsCleanly() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("cluster"), PER_COMMAND).all();
+            Path alpha = runner.checkout().resolve("mattes/dance-twirl_854x480_24fps_h264/alpha");
+            assertThat(pngs(alpha)).as(out).isEqualTo(24);
+            assertThat(out).contains("taskmanager-2    running", "2 TaskManager(s)", "savepoint-",
+                    "stopped taskmanager-1, taskmanager-2, jobmanager, kafka");
+            Path cluster = runner.checkout().resolve("alphaflow-state/cluster");
+            assertThat(dev.alphaflow.jobs.cluster.LocalCluster.in(cluster).status().anyRunning()).isFalse();
+            try (Stream<Path> savepoints = Files.list(cluster.resolve("savepoints"))) {
+                assertThat(savepoints.count()).isEqualTo(1);
+            }
+            assertThat(cluster.resolve("jobmanager/jobmanager.log")).content().doesNotContain(" ERROR ");
+            assertThat(entries(runner.tmp())).as("left in the temp folder").isZero();
         }
     }
 

@@ -30,6 +30,7 @@ final class SessionRunner implements AutoCloseable {
     private final Path tmp;
     private final Path logs;
     private final int kafkaPort;
+    private final int flinkRestPort;
     private final List<Process> background = new ArrayList<>();
     private int terminals;
 
@@ -49,8 +50,9 @@ final class SessionRunner implements AutoCloseable {
         Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "' -Xmx2g '-Djava.io.tmpdir=" + tmp + "' -jar '" + JarProcess.shippedJar() + "' \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (ServerSocket s = new ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0); ServerSocket rest = new ServerSocket(0)) {
             this.kafkaPort = s.getLocalPort();
+            this.flinkRestPort = rest.getLocalPort();
         }
     }
 
@@ -106,6 +108,7 @@ final class SessionRunner implements AutoCloseable {
         pb.environment().put("TMPDIR", tmp.toString());
         pb.environment().put("ALPHAFLOW_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort);
         pb.environment().put("ALPHAFLOW_KAFKA_PORT", Integer.toString(kafkaPort));
+        pb.environment().put("ALPHAFLOW_FLINK_REST_PORT", Integer.toString(flinkRestPort));
         return pb.start();
     }
 
@@ -140,6 +143,11 @@ final class SessionRunner implements AutoCloseable {
     @Override
     public void close() {
         stopBackground();
+        // A session that failed half-way may leave 'alphaflow cluster' processes running: they are detached.
+        Path cluster = checkout.resolve("alphaflow-state/cluster");
+        if (Files.isRegularFile(cluster.resolve(dev.alphaflow.jobs.cluster.ClusterSettings.FILE_NAME))) {
+            dev.alphaflow.jobs.cluster.LocalCluster.in(cluster).stop();
+        }
     }
 
     static Path readme() {

@@ -66,8 +66,9 @@ final class ClusterCommand implements Runnable {
                 description = "Task slots per TaskManager (default: ${DEFAULT-VALUE}).")
         int slots;
 
-        @Option(names = "--rest-port", paramLabel = "PORT", defaultValue = "" + ClusterSettings.DEFAULT_REST_PORT,
-                description = "Port of Flink's REST API and web UI (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--rest-port", paramLabel = "PORT", defaultValue = "${env:ALPHAFLOW_FLINK_REST_PORT:-" + ClusterSettings.DEFAULT_REST_PORT + "}",
+                description = "Port of Flink's REST API and web UI (default: $ALPHAFLOW_FLINK_REST_PORT or "
+                        + "${DEFAULT-VALUE}).")
         int restPort;
 
         @Option(names = "--kafka-port", paramLabel = "PORT",

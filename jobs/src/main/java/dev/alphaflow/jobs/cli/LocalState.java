@@ -27,6 +27,8 @@ public final class LocalState {
 
     /** The local broker's data folder inside the state folder ({@code alphaflow kafka --data-dir} default). */
     public static final String BROKER_DIR = "kafka";
+    /** The local cluster's folder ({@code alphaflow cluster}): its processes' config, logs, Kafka data, checkpoints. */
+    static final String CLUSTER_DIR = "cluster";
 
     private LocalState() {}
 
@@ -65,7 +67,8 @@ public final class LocalState {
         try (Stream<Path> children = Files.list(stateDir)) {
             for (Path child : (Iterable<Path>) children.sorted()::iterator) {
                 String name = child.getFileName().toString();
-                if (Files.isDirectory(child) && (name.endsWith(CHECKPOINTS_SUFFIX) || name.equals(BROKER_DIR))) {
+                if (Files.isDirectory(child) && (name.endsWith(CHECKPOINTS_SUFFIX) || name.equals(BROKER_DIR)
+                        || name.equals(CLUSTER_DIR))) {
                     jobFolders.add(name);
                 } else {
                     foreign.add(name);
@@ -82,6 +85,12 @@ public final class LocalState {
         if (jobFolders.contains(BROKER_DIR) && brokerRunning(stateDir.resolve(BROKER_DIR))) {
             throw new IllegalStateException(stateDir.resolve(BROKER_DIR) + " belongs to a running broker (alphaflow "
                     + "kafka); stop it (Ctrl-C) first; nothing removed");
+        }
+        if (jobFolders.contains(CLUSTER_DIR) && Files.isRegularFile(stateDir.resolve(CLUSTER_DIR)
+                .resolve(dev.alphaflow.jobs.cluster.ClusterSettings.FILE_NAME))
+                && dev.alphaflow.jobs.cluster.LocalCluster.in(stateDir.resolve(CLUSTER_DIR)).status().anyRunning()) {
+            throw new IllegalStateException(stateDir.resolve(CLUSTER_DIR) + " belongs to a running cluster; stop it "
+                    + "(alphaflow cluster stop) first; nothing removed");
         }
         long bytes = size(stateDir);
         if (!ProcessTempDir.deleteRecursively(stateDir)) {
