@@ -45,6 +45,13 @@ import dev.alphaflow.jobs.cluster.ClusterSettings;
 import dev.alphaflow.jobs.cluster.FlinkRest;
 import dev.alphaflow.jobs.cluster.LocalCluster;
 import dev.alphaflow.jobs.matting.MattingJob;
+import dev.alphaflow.jobs.segmentation.SegmentationJob;
+import dev.alphaflow.model.instances.Rle;
+import dev.alphaflow.model.vos.SegmentedMask;
+import dev.alphaflow.model.vos.VideoObjectSegmenter;
+import dev.alphaflow.model.vos.VosMemory;
+import dev.alphaflow.model.vos.VosPrompt;
+import dev.alphaflow.model.vos.VosResult;
 import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.model.rvm.RvmMatter;
@@ -53,6 +60,7 @@ import dev.alphaflow.operators.matting.MattingSpec;
 import dev.alphaflow.schemas.serde.AvroCodec;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Matte;
+import dev.alphaflow.schemas.Segmentation;
 
 /**
  * Process faults on a real local cluster ({@link LocalCluster}: {@code kafka.Kafka}, a JobManager and TaskManagers,
@@ -143,6 +151,76 @@ class ClusterFaultsITCase {
     }
 
     @Test
+    void taskManagerKilledWhileSegmentingPromptedStreams() throws Exception {
+        String[] sequences = {"blackswan", "cows"};
+        int framesPerStream = 24;
+        startCluster(1, false);
+        try (FrameProducer producer = new FrameProducer(cluster.settings().bootstrapServers(),
+                KafkaDefaults.FRAMES_TOPIC)) {
+            for (String sequence : sequences) {
+                VosDavisITCase.produceSequence(producer, sequence, sequence, framesPerStream, true);
+            }
+        }
+        Map<String, String> options = new LinkedHashMap<>(jobOptions(cluster.settings().bootstrapServers()));
+        options.remove("alphaflow.matting.batch-size");
+        String jobId = cluster.submit("segment", options, 1, null);
+        cluster.rest().awaitJobState(jobId, JOB_TIMEOUT, "RUNNING");
+        SegmentsWatcher segments = new SegmentsWatcher(cluster.settings().bootstrapServers());
+        try {
+            int total = sequences.length * framesPerStream;
+            segments.awaitCount(total / 3, JOB_TIMEOUT);
+            assertThat(cluster.taskManager(1).kill()).isTrue();
+            cluster.startTaskManager(2);
+            segments.awaitCount(total, JOB_TIMEOUT);
+            Thread.sleep(2_000); // a duplicate committed late would show up now
+
+            Map<String, Segmentation> byKey = new HashMap<>();
+            int duplicates = 0;
+            for (Segmentation s : segments.records()) {
+                if (byKey.put(s.getStreamId() + "/" + s.getSeq(), s) != null) {
+                    duplicates++;
+                }
+            }
+            // The uninterrupted reference: the same segmenter and settings, frames in order, memory carried.
+            SegmentationJob job = SegmentationJob.fromConfiguration(Configuration.fromMap(options));
+            int mismatches = 0;
+            int lost = 0;
+            try (VideoObjectSegmenter segmenter = job.spec().openSegmenter()) {
+                for (String sequence : sequences) {
+                    Path jpegs = JarProcess.sharedDir().resolve("data/davis2016/JPEGImages/480p/" + sequence);
+                    VosMemory memory = new VosMemory();
+                    for (int t = 0; t < framesPerStream; t++) {
+                        var image = ImageCodec.decode(Files.readAllBytes(jpegs.resolve(String.format("%05d.jpg", t))));
+                        List<VosPrompt> prompts = t == 0
+                                ? List.of(VosPrompt.add(1, VosDavisITCase.firstFrameMask(sequence))) : List.of();
+                        VosResult expected = segmenter.segment(image, t, memory, prompts);
+                        Segmentation actual = byKey.get(sequence + "/" + t);
+                        if (actual == null) {
+                            lost++;
+                            continue;
+                        }
+                        SegmentedMask want = expected.objects().get(0);
+                        boolean same = actual.getObjects().size() == 1
+                                && actual.getObjects().get(0).getMask().getCounts().equals(
+                                        VosDavisITCase.toList(Rle.encode(want.mask()).counts()))
+                                && actual.getObjects().get(0).getScore() == want.score();
+                        if (!same) {
+                            mismatches++;
+                        }
+                    }
+                }
+            }
+            System.out.printf("fault.tm_kill.segment.lost %d%nfault.tm_kill.segment.duplicates %d%n"
+                    + "fault.tm_kill.segment.mismatches %d%n", lost, duplicates, mismatches);
+            assertThat(lost).as("(stream, seq) never output").isZero();
+            assertThat(duplicates).as("(stream, seq) output more than once").isZero();
+            assertThat(mismatches).as("masks or scores that differ from the uninterrupted run").isZero();
+        } finally {
+            segments.close();
+        }
+    }
+
+    @Test
     void brokerKilledMidRunAndRestartedOnItsDataFolder() throws Exception {
         startCluster(1);
         submit(1, null);
@@ -212,10 +290,17 @@ class ClusterFaultsITCase {
     // --- the cluster and the job ---
 
     private void startCluster(int taskManagers) throws Exception {
+        startCluster(taskManagers, true);
+    }
+
+    private void startCluster(int taskManagers, boolean mattingArchive) throws Exception {
         ClusterSettings settings = new ClusterSettings(tmp.resolve("cluster"), JarProcess.shippedJar(), taskManagers, 1,
                 freePort(), freeKafkaPort(), "1536m", "1g", Duration.ofSeconds(1), "rocksdb", Map.of());
         cluster = LocalCluster.of(settings);
         cluster.start();
+        if (!mattingArchive) {
+            return;
+        }
         try (FrameProducer producer = new FrameProducer(settings.bootstrapServers(), KafkaDefaults.FRAMES_TOPIC)) {
             for (int seq = 0; seq < FRAMES; seq++) {
                 for (String sequence : SEQUENCES) {
@@ -281,6 +366,7 @@ class ClusterFaultsITCase {
         Thread.sleep(2_000); // a duplicate committed late would show up now
         Map<String, Integer> seen = new HashMap<>();
         int mismatches = 0;
+        List<String> mismatchExamples = new ArrayList<>();
         int badResets = 0;
         for (Matte matte : watcher.mattes()) {
             String key = matte.getStreamId() + "/" + matte.getSeq();
@@ -289,6 +375,13 @@ class ClusterFaultsITCase {
             byte[] expected = REFERENCE_ALPHAS.get(matte.getStreamId()).get((int) matte.getSeq());
             if (!java.util.Arrays.equals(alpha, expected)) {
                 mismatches++;
+                if (mismatchExamples.size() < 8) {
+                    int maxDiff = 0;
+                    for (int p = 0; p < Math.min(alpha.length, expected.length); p++) {
+                        maxDiff = Math.max(maxDiff, Math.abs((alpha[p] & 0xff) - (expected[p] & 0xff)));
+                    }
+                    mismatchExamples.add(key + " (max difference " + maxDiff + " levels)");
+                }
             }
             if (matte.getStateReset() != (matte.getSeq() == 0)) {
                 badResets++;
@@ -305,6 +398,9 @@ class ClusterFaultsITCase {
         int duplicates = seen.values().stream().mapToInt(n -> n - 1).sum();
         List<DeadLetter> deadLetters = TopicReader.readCommitted(cluster.settings().bootstrapServers(),
                 KafkaDefaults.DLQ_TOPIC, DeadLetter.class, 0, 1_000);
+        if (!mismatchExamples.isEmpty()) {
+            System.out.println("alphas that differ from the uninterrupted run, e.g.: " + mismatchExamples);
+        }
         return new Verdict(lost, duplicates, mismatches, badResets, deadLetters.size());
     }
 
@@ -318,13 +414,32 @@ class ClusterFaultsITCase {
         }
     }
 
-    /** A read_committed consumer of the mattes topic in the background, noting when each record arrived. */
-    private static final class OutputWatcher implements AutoCloseable {
-        private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
+    /** The segments topic read in the background. */
+    private static final class SegmentsWatcher extends Watcher<Segmentation> {
+        SegmentsWatcher(String bootstrapServers) {
+            super(bootstrapServers, KafkaDefaults.SEGMENTS_TOPIC, Segmentation.class);
+        }
+    }
+
+    /** The mattes topic read in the background. */
+    private static final class OutputWatcher extends Watcher<Matte> {
+        OutputWatcher(String bootstrapServers) {
+            super(bootstrapServers, KafkaDefaults.MATTES_TOPIC, Matte.class);
+        }
+
+        List<Matte> mattes() {
+            return records();
+        }
+    }
+
+    /** A read_committed consumer of a topic in the background, noting when each record arrived. */
+    private static class Watcher<T extends org.apache.avro.specific.SpecificRecord> implements AutoCloseable {
+        private final List<Arrival<T>> arrivals = new CopyOnWriteArrayList<>();
+        private final java.util.Set<String> seen = new java.util.HashSet<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
-        OutputWatcher(String bootstrapServers) {
+        Watcher(String bootstrapServers, String topic, Class<T> type) {
             Properties props = new Properties();
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             props.put(ConsumerConfig.GROUP_ID_CONFIG, "watcher-" + UUID.randomUUID());
@@ -332,19 +447,24 @@ class ClusterFaultsITCase {
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
-            AvroCodec<Matte> codec = AvroCodec.of(Matte.class);
+            AvroCodec<T> codec = AvroCodec.of(type);
             thread = new Thread(() -> {
                 try (KafkaConsumer<byte[], byte[]> consumer =
                         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                    consumer.subscribe(List.of(KafkaDefaults.MATTES_TOPIC));
+                    consumer.subscribe(List.of(topic));
                     while (running.get()) {
                         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                            arrivals.add(new Arrival(new TopicPartition(r.topic(), r.partition()), r.offset(),
+                            // A consumer may fetch a record again (its position is reset after the broker died);
+                            // that is the same record, not a second output: outputs are told apart by offset.
+                            if (!seen.add(r.partition() + "@" + r.offset())) {
+                                continue;
+                            }
+                            arrivals.add(new Arrival<>(new TopicPartition(r.topic(), r.partition()), r.offset(),
                                     System.nanoTime(), codec.decode(r.value())));
                         }
                     }
                 }
-            }, "mattes-watcher");
+            }, topic + "-watcher");
             thread.setDaemon(true);
             thread.start();
         }
@@ -353,8 +473,8 @@ class ClusterFaultsITCase {
             return arrivals.size();
         }
 
-        List<Matte> mattes() {
-            return arrivals.stream().map(Arrival::matte).toList();
+        List<T> records() {
+            return arrivals.stream().map(Arrival::record).toList();
         }
 
         void awaitCount(int n, Duration timeout) throws InterruptedException {
@@ -371,7 +491,7 @@ class ClusterFaultsITCase {
         long firstArrivalAfter(Map<TopicPartition, Long> committedEnds, long sinceNanos, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
-                for (Arrival a : arrivals) {
+                for (Arrival<T> a : arrivals) {
                     if (a.offset >= committedEnds.getOrDefault(a.partition, 0L)) {
                         return (a.nanos - sinceNanos) / 1_000_000;
                     }
@@ -396,7 +516,7 @@ class ClusterFaultsITCase {
             }
         }
 
-        private record Arrival(TopicPartition partition, long offset, long nanos, Matte matte) {}
+        private record Arrival<T>(TopicPartition partition, long offset, long nanos, T record) {}
     }
 
     private static BufferedImage scaled(BufferedImage source) {

@@ -234,7 +234,7 @@ class VosDavisITCase {
         return produceSequence(producer, streamId, sequence, limit, true);
     }
 
-    private static int produceSequence(FrameProducer producer, String streamId, String sequence, int limit,
+    static int produceSequence(FrameProducer producer, String streamId, String sequence, int limit,
             boolean prompt) throws Exception {
         Path dir = SharedTestData.data("davis2016/JPEGImages/480p/" + sequence);
         List<Path> jpegs;
@@ -255,7 +255,7 @@ class VosDavisITCase {
         return jpegs.size();
     }
 
-    private static BinaryMask firstFrameMask(String sequence) {
+    static BinaryMask firstFrameMask(String sequence) {
         return frameMask(sequence, 0);
     }
 
@@ -274,7 +274,7 @@ class VosDavisITCase {
         return dev.alphaflow.model.instances.Rle.of(o.getMask().getHeight(), o.getMask().getWidth(), counts).decode();
     }
 
-    private static List<Integer> toList(int[] values) {
+    static List<Integer> toList(int[] values) {
         List<Integer> list = new ArrayList<>(values.length);
         for (int v : values) {
             list.add(v);

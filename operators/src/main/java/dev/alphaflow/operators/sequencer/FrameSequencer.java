@@ -31,6 +31,12 @@ import dev.alphaflow.schemas.Control;
  *   <li>A RESET without pixels resets the stream at its next frame.
  * </ul>
  *
+ * <p>Idle means no frame for {@code idleTimeout} of the job's running time. Processing-time timers are checkpointed
+ * with their deadlines, so after a restore every deadline that passed while the job was down (a stop with a
+ * savepoint, a cluster restart, a long recovery) would fire at once and end every stream, resetting the model
+ * memory of an archive that is about to continue. A deadline restored overdue is therefore moved to
+ * {@code idleTimeout} after this run started: the stream has that long to send its next frame.
+ *
  * <pre>{@code
  * DataStream<SequencedFrame> sequenced = frames
  *     .keyBy(DecodedFrame.byStreamId(), Types.STRING)
@@ -66,6 +72,7 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
     private transient LongCounter resetsTotal;
     private transient Map<ResetReason, Counter> resets;
     private transient Map<EndReason, Counter> streamsEnded;
+    private transient long runStartMs = -1; // processing time of this instance's first call (after open/restore)
 
     /** A sequencer with {@link SequencerOptions#defaults()}. */
     public FrameSequencer() {
@@ -104,6 +111,7 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
 
     @Override
     public void processElement(DecodedFrame frame, Context ctx, Collector<SequencedFrame> out) throws Exception {
+        runStart(ctx.timerService());
         SequencerState s = state.value();
         boolean duplicate = s != null && frame.seq <= s.lastSeq;
         boolean changed = false;
@@ -180,6 +188,13 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
         return ResetReason.NONE;
     }
 
+    private long runStart(TimerService timers) {
+        if (runStartMs < 0) {
+            runStartMs = timers.currentProcessingTime();
+        }
+        return runStartMs;
+    }
+
     private void rearmIdleTimer(SequencerState s, Context ctx) {
         if (!options.idleTimeoutEnabled()) {
             return;
@@ -194,9 +209,18 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SequencedFrame> out) throws Exception {
         SequencerState s = state.value();
-        if (s != null && s.idleTimerMs == timestamp) {
-            endStream(s, ctx.getCurrentKey(), EndReason.IDLE_TIMEOUT, ctx.timerService(), out);
+        if (s == null || s.idleTimerMs != timestamp) {
+            return;
         }
+        // Any deadline set in this run is at least runStart + idleTimeout; an earlier one was restored (see above).
+        long earliestThisRun = runStart(ctx.timerService()) + options.idleTimeout().toMillis();
+        if (timestamp < earliestThisRun) {
+            s.idleTimerMs = earliestThisRun;
+            ctx.timerService().registerProcessingTimeTimer(earliestThisRun);
+            state.update(s);
+            return;
+        }
+        endStream(s, ctx.getCurrentKey(), EndReason.IDLE_TIMEOUT, ctx.timerService(), out);
     }
 
     private void endStream(SequencerState s, String streamId, EndReason reason,

@@ -201,6 +201,53 @@ class FrameSequencerTest {
     }
 
     @Test
+    void timeTheJobWasDownIsNotIdleTime() throws Exception {
+        SequencerOptions options = SequencerOptions.builder().idleTimeout(Duration.ofSeconds(60)).build();
+        open(options);
+        harness.setProcessingTime(1_000);
+        feed(decoded("a", 0, W, H), decoded("a", 1, W, H));
+        OperatorSubtaskState snapshot = harness.snapshot(1, 2_000);
+        harness.close();
+
+        // Restored ten minutes later: the deadline (61 s) passed while the job was down.
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new FrameSequencer(options)),
+                DecodedFrame.byStreamId(), Types.STRING);
+        harness.setProcessingTime(600_000);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(601_000); // the restored timer fires: not idle for 60 s of running time yet
+        assertThat(drainDescribed()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+
+        feed(decoded("a", 2, W, H));
+        assertThat(drainDescribed()).containsExactly("a:2:NONE"); // the archive carries on, memory kept
+
+        harness.setProcessingTime(602_000 + 60_000); // now idle for a full timeout of running time
+        assertThat(drainDescribed()).containsExactly("a:END:IDLE_TIMEOUT");
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aStreamThatStaysSilentAfterARestoreEndsOneTimeoutLater() throws Exception {
+        SequencerOptions options = SequencerOptions.builder().idleTimeout(Duration.ofSeconds(60)).build();
+        open(options);
+        harness.setProcessingTime(1_000);
+        feed(decoded("a", 0, W, H));
+        OperatorSubtaskState snapshot = harness.snapshot(1, 2_000);
+        harness.close();
+
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new FrameSequencer(options)),
+                DecodedFrame.byStreamId(), Types.STRING);
+        harness.setProcessingTime(600_000);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.setProcessingTime(600_500);
+        assertThat(drainDescribed()).isEmpty();
+        harness.setProcessingTime(600_500 + 60_000);
+        assertThat(drainDescribed()).containsExactly("a:END:IDLE_TIMEOUT");
+    }
+
+    @Test
     void anIdleTimeoutOfZeroRegistersNoTimers() throws Exception {
         open(SequencerOptions.builder().idleTimeout(Duration.ZERO).build());
         feed(decoded("a", 0, W, H), decoded("a", 1, W, H));
