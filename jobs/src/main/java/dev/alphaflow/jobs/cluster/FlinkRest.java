@@ -29,7 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <pre>{@code
  * FlinkRest rest = new FlinkRest("http://127.0.0.1:8081");
  * String jar = rest.uploadJar(Path.of("jobs/target/alphaflow.jar"));
- * String jobId = rest.runJar(jar, FlinkRest.RunRequest.of(FlinkEntryPoint.class.getName(), args).parallelism(2));
+ * String jobId = rest.runJar(jar, FlinkRest.RunRequest.of(LocalCluster.ENTRY_CLASS, args).parallelism(2));
  * String savepoint = rest.stopWithSavepoint(jobId, "file:///data/savepoints", Duration.ofMinutes(2));
  * }</pre>
  *

@@ -31,7 +31,6 @@ import org.apache.kafka.common.Uuid;
 import dev.alphaflow.jobs.broker.KafkaBroker;
 import dev.alphaflow.jobs.broker.KafkaBrokerConfig;
 import dev.alphaflow.jobs.broker.TopicCreation;
-import dev.alphaflow.jobs.cli.FlinkEntryPoint;
 
 /**
  * A Flink session cluster and a Kafka broker as separate processes on 127.0.0.1, built only from what the alphaflow
@@ -61,6 +60,8 @@ public final class LocalCluster {
     static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     static final String KAFKA_MAIN = "kafka.Kafka";
     static final String KAFKA_STORAGE_TOOL = "kafka.tools.StorageTool";
+    /** The jar's {@code flink run} entry class (named, not imported: the CLI depends on this package). */
+    public static final String ENTRY_CLASS = "dev.alphaflow.jobs.cli.FlinkEntryPoint";
 
     // What flink-dist's config.yaml passes to every Flink JVM on Java 17 (env.java.default-opts.all).
     private static final List<String> FLINK_JAVA_OPTS = List.of(
@@ -227,8 +228,7 @@ public final class LocalCluster {
     /** Starts the JobManager and waits until its REST API answers. */
     public void startJobManager() {
         ClusterProcess jm = jobManager();
-        Configuration conf = flinkConfiguration(jm);
-        writeFlinkConfig(jm, conf);
+        Configuration conf = writeFlinkConfiguration(jm);
         JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
         List<String> jvm = new ArrayList<>(split(JobManagerProcessUtils.generateJvmParametersStr(spec, conf)));
         jvm.addAll(flinkJvmOptions());
@@ -251,9 +251,7 @@ public final class LocalCluster {
     /** Starts TaskManager number {@code index} (a new one, or a replacement for one that died). */
     public ClusterProcess startTaskManager(int index) {
         ClusterProcess tm = taskManager(index);
-        Configuration conf = flinkConfiguration(tm);
-        conf.setString("taskmanager.resource-id", tm.name());
-        writeFlinkConfig(tm, conf);
+        Configuration conf = writeFlinkConfiguration(tm);
         TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
         List<String> jvm = new ArrayList<>(split(ProcessMemoryUtils.generateJvmParametersStr(spec)));
         jvm.addAll(flinkJvmOptions());
@@ -313,14 +311,14 @@ public final class LocalCluster {
     }
 
     /**
-     * Submits a job over REST: uploads the jar (once per JobManager) and runs {@link FlinkEntryPoint} with
+     * Submits a job over REST: uploads the jar (once per JobManager) and runs {@link #ENTRY_CLASS} with
      * {@code --job jobName} and the {@code alphaflow.*} options as {@code key=value} arguments, as
      * {@code flink run -c dev.alphaflow.jobs.cli.FlinkEntryPoint alphaflow.jar --job ...} would. Returns the job id.
      */
     public String submit(String jobName, Map<String, String> options, int parallelism, String fromSavepoint) {
         List<String> args = new ArrayList<>(List.of("--job", jobName));
         options.forEach((k, v) -> args.add(k + "=" + v));
-        FlinkRest.RunRequest run = FlinkRest.RunRequest.of(FlinkEntryPoint.class.getName(), args).parallelism(parallelism);
+        FlinkRest.RunRequest run = FlinkRest.RunRequest.of(ENTRY_CLASS, args).parallelism(parallelism);
         if (fromSavepoint != null) {
             run.fromSavepoint(fromSavepoint);
         }
@@ -376,6 +374,16 @@ public final class LocalCluster {
         c.put("web.tmpdir", process.tmpDir().toString());
         c.putAll(settings.flinkOverrides());
         return Configuration.fromMap(c);
+    }
+
+    /** Writes {@code process}'s {@code conf/config.yaml}; returns what it holds. */
+    Configuration writeFlinkConfiguration(ClusterProcess process) {
+        Configuration conf = flinkConfiguration(process);
+        if (process.name().startsWith(TASK_MANAGER_PREFIX)) {
+            conf.setString("taskmanager.resource-id", process.name());
+        }
+        writeFlinkConfig(process, conf);
+        return conf;
     }
 
     private void writeFlinkConfig(ClusterProcess process, Configuration conf) {

@@ -1,0 +1,75 @@
+package dev.alphaflow.jobs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a {@link LocalCluster} writes before any process starts: settings and Flink's own view of its config files. */
+class LocalClusterTest {
+    @TempDir Path tmp;
+
+    private ClusterSettings settings() throws Exception {
+        Path jar = Files.createFile(tmp.resolve("alphaflow.jar"));
+        return new ClusterSettings(tmp.resolve("cluster"), jar, 2, 3, 18081, 19092, "1536m", "1g",
+                Duration.ofMillis(1500), "rocksdb", Map.of("metrics.latency.interval", "0"));
+    }
+
+    @Test
+    void settingsSurviveSaveAndLoad() throws Exception {
+        ClusterSettings settings = settings();
+        settings.save();
+        assertThat(ClusterSettings.load(settings.root())).isEqualTo(settings);
+    }
+
+    @Test
+    void loadingWhereNoClusterWasStartedSaysHowToStartOne() {
+        assertThatThrownBy(() -> ClusterSettings.load(tmp))
+                .hasMessageContaining("no cluster in").hasMessageContaining("alphaflow cluster start");
+    }
+
+    @Test
+    void flinkReadsEachProcessConfigurationAsWritten() throws Exception {
+        LocalCluster cluster = LocalCluster.of(settings());
+        ClusterProcess tm = cluster.taskManager(2);
+        Configuration written = cluster.writeFlinkConfiguration(tm);
+
+        // Flink's own loader, as the TaskManager will read it from --configDir.
+        Configuration read = GlobalConfiguration.loadConfiguration(tm.confDir().toString());
+        assertThat(read.toMap()).isEqualTo(written.toMap());
+        assertThat(read.toMap()).containsEntry("rest.port", "18081")
+                .containsEntry("taskmanager.numberOfTaskSlots", "3")
+                .containsEntry("taskmanager.resource-id", "taskmanager-2")
+                .containsEntry("state.backend.type", "rocksdb")
+                .containsEntry("execution.checkpointing.interval", "1500 ms")
+                .containsEntry("execution.checkpointing.dir", cluster.settings().checkpointDir().toUri().toString())
+                .containsEntry("io.tmp.dirs", tm.tmpDir().toString())
+                .containsEntry("metrics.latency.interval", "0");
+        assertThat(read.toMap().get("rest.bind-address")).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void theEntryClassIsTheJarsFlinkRunMain() throws Exception {
+        Method main = Class.forName(LocalCluster.ENTRY_CLASS).getMethod("main", String[].class);
+        assertThat(Modifier.isStatic(main.getModifiers())).isTrue();
+    }
+
+    @Test
+    void nothingRunsInAFreshFolder() throws Exception {
+        LocalCluster cluster = LocalCluster.of(settings());
+        LocalCluster.Status status = cluster.status();
+        assertThat(status.anyRunning()).isFalse();
+        assertThat(status.line()).contains("kafka            stopped", "not answering");
+        assertThat(cluster.stop()).isEmpty();
+    }
+}
