@@ -176,6 +176,7 @@ public final class KafkaWiring {
         private final SerializableFunction<T, String> streamId;
         private final SerializableFunction<T, Long> seq;
         private final SinkMetrics<T> metrics;
+        private transient boolean metricsOpen;
 
         AvroRecordSerializer(Class<T> recordClass, String topic, SerializableFunction<T, String> streamId,
                 SerializableFunction<T, Long> seq, SinkMetrics<T> metrics) {
@@ -188,7 +189,12 @@ public final class KafkaWiring {
 
         @Override
         public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-            metrics.open(context.getMetricGroup());
+            // The exactly-once sink opens its serializer once per writer it makes, and makes two in a subtask; a
+            // second registration would collide with the first and count into metrics nobody reports.
+            if (!metricsOpen) {
+                metrics.open(context.getMetricGroup());
+                metricsOpen = true;
+            }
         }
 
         @Override
