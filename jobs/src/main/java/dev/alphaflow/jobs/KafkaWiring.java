@@ -5,6 +5,8 @@ import java.util.Properties;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -14,6 +16,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
@@ -25,6 +28,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 import dev.alphaflow.operators.OperatorTypes;
 import dev.alphaflow.operators.decode.RawFrameRecord;
+import dev.alphaflow.operators.metrics.AlphaflowMetrics;
+import dev.alphaflow.operators.metrics.SinkMetrics;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.serde.AvroCodec;
 
@@ -34,11 +39,16 @@ import dev.alphaflow.schemas.serde.AvroCodec;
  * {@value #SEQ_HEADER}, and the dead-letter sink (uid {@code dlq-sink}). Consumer group and transactional ids come
  * from the job's {@link JobIdentity}; {@link CommonOptions#KAFKA_PROPERTIES_PREFIX} properties reach every client.
  *
+ * <p>Metrics (see {@link AlphaflowMetrics}): the source counts {@value AlphaflowMetrics#FRAMES_IN}; the result sink
+ * counts {@value AlphaflowMetrics#FRAMES_OUT} and measures {@value AlphaflowMetrics#END_TO_END_LATENCY_MS}; the
+ * dead-letter sink counts {@value AlphaflowMetrics#DEAD_LETTERS} per reason. The source's own
+ * {@code pendingRecords} (flink-connector-kafka) is the consumer lag.
+ *
  * <pre>{@code
  * DataStream<RawFrameRecord> frames = KafkaWiring.frames(env, conf, MattingJob.IDENTITY);
  * MattingJob.Outputs out = job.build(frames);
  * out.mattes().sinkTo(KafkaWiring.sink(conf, MattingJob.IDENTITY, "mattes", Matte.class, topic,
- *         Matte::getStreamId, Matte::getSeq));
+ *         Matte::getStreamId, Matte::getSeq, SinkMetrics.results(Matte::getEventTimeMs)));
  * KafkaWiring.sinkDeadLetters(out.deadLetters(), conf, MattingJob.IDENTITY);
  * }</pre>
  */
@@ -60,14 +70,16 @@ public final class KafkaWiring {
 
     /**
      * Writes a job's results to {@code topic} (operator {@code out}, uid {@code <name>-sink}) and its dead letters to
-     * the dead-letter topic.
+     * the dead-letter topic; {@code eventTimeMs} is the result's frame's event time, for the latency metric.
      */
     public static <T extends SpecificRecord> void sinkOutputs(DataStream<T> results, DataStream<DeadLetter> deadLetters,
             Configuration conf, JobIdentity job, String name, Class<T> recordClass, String topic,
-            SerializableFunction<T, String> streamId, SerializableFunction<T, Long> seq) {
+            SerializableFunction<T, String> streamId, SerializableFunction<T, Long> seq,
+            SerializableFunction<T, Long> eventTimeMs) {
         // Short operator names: Flink chains them into the task's name and truncates (with a WARN) past 80
         // characters; the topic goes to the description.
-        results.sinkTo(sink(conf, job, name, recordClass, topic, streamId, seq)).name("out")
+        results.sinkTo(sink(conf, job, name, recordClass, topic, streamId, seq, SinkMetrics.results(eventTimeMs)))
+                .name("out")
                 .setDescription(name + " to " + topic).uid(name + "-sink");
         sinkDeadLetters(deadLetters, conf, job);
     }
@@ -75,7 +87,7 @@ public final class KafkaWiring {
     /** Writes a job's dead letters to the dead-letter topic (uid {@code dlq-sink}). */
     public static void sinkDeadLetters(DataStream<DeadLetter> deadLetters, Configuration conf, JobIdentity job) {
         deadLetters.sinkTo(sink(conf, job, "dlq", DeadLetter.class, conf.get(CommonOptions.DEAD_LETTER_TOPIC),
-                        DeadLetter::getStreamId, DeadLetter::getSeq))
+                        DeadLetter::getStreamId, DeadLetter::getSeq, SinkMetrics.deadLetters()))
                 .name("dlq").setDescription("dead letters to " + conf.get(CommonOptions.DEAD_LETTER_TOPIC))
                 .uid("dlq-sink");
     }
@@ -107,11 +119,12 @@ public final class KafkaWiring {
 
     /**
      * A sink of Avro records to {@code topic}: key = stream id, seq in header {@value #SEQ_HEADER}, exactly once
-     * (transactional ids {@code <prefix>-<name>}) or at least once as {@link CommonOptions#DELIVERY} says.
+     * (transactional ids {@code <prefix>-<name>}) or at least once as {@link CommonOptions#DELIVERY} says;
+     * {@code metrics} sees every record as it is written.
      */
     public static <T extends SpecificRecord> KafkaSink<T> sink(Configuration conf, JobIdentity job, String name,
             Class<T> recordClass, String topic, SerializableFunction<T, String> streamId,
-            SerializableFunction<T, Long> seq) {
+            SerializableFunction<T, Long> seq, SinkMetrics<T> metrics) {
         boolean exactlyOnce = conf.get(CommonOptions.DELIVERY) == CommonOptions.Delivery.EXACTLY_ONCE;
         Properties producer = CommonOptions.kafkaProperties(conf);
         producer.setProperty("max.request.size", String.valueOf(MAX_RECORD_BYTES));
@@ -122,18 +135,28 @@ public final class KafkaWiring {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(conf.get(CommonOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new AvroRecordSerializer<>(recordClass, topic, streamId, seq))
+                .setRecordSerializer(new AvroRecordSerializer<>(recordClass, topic, streamId, seq, metrics))
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(job.transactionalIdPrefix(conf) + "-" + name)
                 .build();
     }
 
-    /** Passes every Kafka record on as raw bytes; decoding happens in the graph so that failures reach the DLQ. */
+    /**
+     * Passes every Kafka record on as raw bytes; decoding happens in the graph so that failures reach the DLQ. Counts
+     * them as {@value AlphaflowMetrics#FRAMES_IN}.
+     */
     static final class RawFrameDeserializer implements KafkaRecordDeserializationSchema<RawFrameRecord> {
         private static final long serialVersionUID = 1L;
+        private transient Counter framesIn;
+
+        @Override
+        public void open(DeserializationSchema.InitializationContext context) {
+            framesIn = context.getMetricGroup().counter(AlphaflowMetrics.FRAMES_IN);
+        }
 
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawFrameRecord> out) {
+            framesIn.inc();
             out.collect(new RawFrameRecord(record.topic(), record.partition(), record.offset(), record.timestamp(),
                     record.key(), record.value()));
         }
@@ -152,13 +175,26 @@ public final class KafkaWiring {
         private final String topic;
         private final SerializableFunction<T, String> streamId;
         private final SerializableFunction<T, Long> seq;
+        private final SinkMetrics<T> metrics;
+        private transient boolean metricsOpen;
 
         AvroRecordSerializer(Class<T> recordClass, String topic, SerializableFunction<T, String> streamId,
-                SerializableFunction<T, Long> seq) {
+                SerializableFunction<T, Long> seq, SinkMetrics<T> metrics) {
             this.codec = AvroCodec.of(recordClass);
             this.topic = topic;
             this.streamId = streamId;
             this.seq = seq;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+            // The exactly-once sink opens its serializer once per writer it makes, and makes two in a subtask; a
+            // second registration would collide with the first and count into metrics nobody reports.
+            if (!metricsOpen) {
+                metrics.open(context.getMetricGroup());
+                metricsOpen = true;
+            }
         }
 
         @Override
@@ -170,6 +206,7 @@ public final class KafkaWiring {
             if (n != null) {
                 out.headers().add(new RecordHeader(SEQ_HEADER, String.valueOf(n).getBytes(StandardCharsets.UTF_8)));
             }
+            metrics.written(record, System.currentTimeMillis());
             return out;
         }
     }

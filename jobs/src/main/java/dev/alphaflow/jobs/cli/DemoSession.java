@@ -16,6 +16,7 @@ import org.apache.flink.configuration.Configuration;
 import dev.alphaflow.jobs.AlphaflowJob;
 import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.jobs.PrometheusOptions;
 import dev.alphaflow.jobs.local.EmbeddedKafka;
 import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.tools.Replay;
@@ -102,6 +103,7 @@ final class DemoSession implements AutoCloseable {
                 .checkpointInterval(engine.checkpointInterval())
                 .parallelism(engine.parallelism)
                 .stateBackend(conf.get(LocalFlink.STATE_BACKEND))
+                .prometheusPorts(conf.get(PrometheusOptions.PORT))
                 .retainCheckpoints(false)
                 .build();
         return new LocalJobRunner(job, kafkaOptions(), out).run(flink);

@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 
 import dev.alphaflow.jobs.AlphaflowJob;
 import dev.alphaflow.jobs.CommonOptions;
+import dev.alphaflow.jobs.PrometheusOptions;
 import dev.alphaflow.jobs.local.LocalFlink;
 
 /**
@@ -59,7 +60,8 @@ final class LocalRunOptions {
     /**
      * The local runtime for a job configured by {@code conf}: checkpoints retained in {@code --checkpoint-dir} (else
      * {@code alphaflow-state/<job>-checkpoints}), the engine's interval and parallelism, the state backend named by
-     * {@link LocalFlink#STATE_BACKEND} (settable with -D), resumed from {@code --restore-from} when given.
+     * {@link LocalFlink#STATE_BACKEND} (settable with -D), resumed from {@code --restore-from} when given, metrics
+     * served for Prometheus on {@link PrometheusOptions#PORT} (settable with -D; empty for none).
      */
     LocalFlink localFlink(EngineOptions engine, Configuration conf, String jobName) {
         LocalFlink.Builder flink = LocalFlink.builder()
@@ -67,6 +69,7 @@ final class LocalRunOptions {
                 .checkpointInterval(engine.checkpointInterval())
                 .parallelism(engine.parallelism)
                 .stateBackend(conf.get(LocalFlink.STATE_BACKEND))
+                .prometheusPorts(conf.get(PrometheusOptions.PORT))
                 .retainCheckpoints(true);
         if (restoreFrom != null) {
             flink.restoreFrom(restoreFrom);

@@ -108,7 +108,8 @@ public final class InstancesJob extends KafkaJob<InstancesJob.Outputs> {
     public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
         Outputs outputs = build(rawFrames);
         KafkaWiring.sinkOutputs(outputs.instances(), outputs.deadLetters(), conf, IDENTITY, "instances", Instances.class,
-                outputTopic(conf), Instances::getStreamId, Instances::getSeq);
+                outputTopic(conf), Instances::getStreamId, Instances::getSeq,
+                Instances::getEventTimeMs);
         return outputs;
     }
 }

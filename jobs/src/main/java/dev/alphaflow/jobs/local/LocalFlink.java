@@ -18,11 +18,13 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import dev.alphaflow.jobs.PrometheusOptions;
+
 /**
  * The Flink configuration alphaflow runs with on one machine: an in-process MiniCluster, the heap state backend
  * (RocksDB selectable, see {@link #STATE_BACKEND}), exactly-once checkpoints written as files under a given folder, a fixed-delay restart strategy and no Kryo
- * fallback for generic types. The local demo and the ITCases build their environments here so they run the
- * same way.
+ * fallback for generic types, and optionally Flink's Prometheus reporter ({@link Builder#prometheusPorts}). The local
+ * demo and the ITCases build their environments here so they run the same way.
  *
  * <pre>{@code
  * LocalFlink flink = LocalFlink.builder()
@@ -92,6 +94,9 @@ public final class LocalFlink {
         if (b.restoreFrom != null) {
             c.set(StateRecoveryOptions.SAVEPOINT_PATH, b.restoreFrom.toAbsolutePath().toUri().toString());
         }
+        if (!b.prometheusPorts.isBlank()) {
+            c.addAll(PrometheusOptions.reporter(b.prometheusPorts));
+        }
         c.addAll(b.extra);
         this.configuration = c;
     }
@@ -126,6 +131,7 @@ public final class LocalFlink {
         private boolean incrementalCheckpoints = false;
         private StateBackend stateBackend = STATE_BACKEND.defaultValue();
         private Path restoreFrom;
+        private String prometheusPorts = "";
         private final Configuration extra = new Configuration();
 
         private Builder() {}
@@ -187,6 +193,15 @@ public final class LocalFlink {
         /** Resume from this checkpoint or savepoint folder (a {@code chk-N} directory or its {@code _metadata}). */
         public Builder restoreFrom(Path checkpoint) {
             this.restoreFrom = Objects.requireNonNull(checkpoint, "checkpoint");
+            return this;
+        }
+
+        /**
+         * Serves the job's metrics for Prometheus on the first free port of {@code ports} (a port or a range such as
+         * {@code 9249-9259}, see {@link PrometheusOptions}); empty (the default) starts no reporter.
+         */
+        public Builder prometheusPorts(String ports) {
+            this.prometheusPorts = Objects.requireNonNull(ports, "ports");
             return this;
         }
 

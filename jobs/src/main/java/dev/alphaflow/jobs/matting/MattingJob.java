@@ -158,7 +158,7 @@ public final class MattingJob extends KafkaJob<MattingJob.Outputs> {
     public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
         Outputs outputs = build(rawFrames);
         KafkaWiring.sinkOutputs(outputs.mattes(), outputs.deadLetters(), conf, IDENTITY, "mattes", Matte.class,
-                outputTopic(conf), Matte::getStreamId, Matte::getSeq);
+                outputTopic(conf), Matte::getStreamId, Matte::getSeq, Matte::getEventTimeMs);
         return outputs;
     }
 

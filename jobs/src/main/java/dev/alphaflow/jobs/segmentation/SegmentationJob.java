@@ -102,7 +102,8 @@ public final class SegmentationJob extends KafkaJob<SegmentationJob.Outputs> {
     public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
         Outputs outputs = build(rawFrames);
         KafkaWiring.sinkOutputs(outputs.segments(), outputs.deadLetters(), conf, IDENTITY, "segments", Segmentation.class,
-                outputTopic(conf), Segmentation::getStreamId, Segmentation::getSeq);
+                outputTopic(conf), Segmentation::getStreamId, Segmentation::getSeq,
+                Segmentation::getEventTimeMs);
         return outputs;
     }
 

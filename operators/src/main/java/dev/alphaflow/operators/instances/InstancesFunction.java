@@ -13,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -29,6 +30,7 @@ import dev.alphaflow.model.instances.Instance;
 import dev.alphaflow.model.instances.InstanceSegmenter;
 import dev.alphaflow.model.instances.Rle;
 import dev.alphaflow.operators.decode.DecodedFrame;
+import dev.alphaflow.operators.metrics.AlphaflowMetrics;
 import dev.alphaflow.schemas.BoundingBox;
 import dev.alphaflow.schemas.Codec;
 import dev.alphaflow.schemas.Control;
@@ -64,7 +66,8 @@ import dev.alphaflow.schemas.serde.AvroCodec;
  * }</pre>
  *
  * <p>Metrics: counters {@value #FRAMES_SEGMENTED_METRIC}, {@value #INSTANCES_FOUND_METRIC} and
- * {@value #INFERENCE_FAILURES_METRIC}; gauge {@value #INFERENCE_MICROS_METRIC} (the last frame's model time).
+ * {@value #INFERENCE_FAILURES_METRIC}; gauge {@value #INFERENCE_MICROS_METRIC} (the last frame's model time);
+ * histogram {@value AlphaflowMetrics#INFERENCE_MS}.
  */
 public class InstancesFunction extends ProcessFunction<DecodedFrame, Instances> {
     private static final long serialVersionUID = 1L;
@@ -101,6 +104,7 @@ public class InstancesFunction extends ProcessFunction<DecodedFrame, Instances> 
     private transient Counter instancesFound;
     private transient Counter inferenceFailures;
     private transient volatile long lastInferenceMicros;
+    private transient Histogram inferenceMs;
 
     public InstancesFunction(InstancesSpec spec) {
         this.spec = Objects.requireNonNull(spec, "spec");
@@ -119,6 +123,7 @@ public class InstancesFunction extends ProcessFunction<DecodedFrame, Instances> 
         instancesFound = metrics.counter(INSTANCES_FOUND_METRIC);
         inferenceFailures = metrics.counter(INFERENCE_FAILURES_METRIC);
         metrics.gauge(INFERENCE_MICROS_METRIC, (Gauge<Long>) () -> lastInferenceMicros);
+        inferenceMs = AlphaflowMetrics.histogram(metrics, AlphaflowMetrics.INFERENCE_MS);
     }
 
     @Override
@@ -148,6 +153,7 @@ public class InstancesFunction extends ProcessFunction<DecodedFrame, Instances> 
         record.setTimingsMicros(timings);
 
         lastInferenceMicros = (inferred - start) / 1_000;
+        inferenceMs.update(AlphaflowMetrics.millis(lastInferenceMicros));
         framesSegmented.inc();
         instancesFound.inc(found.size());
         out.collect(record);

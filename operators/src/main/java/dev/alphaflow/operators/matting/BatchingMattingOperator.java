@@ -21,6 +21,7 @@ import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.model.rvm.RvmMatter;
 import dev.alphaflow.model.rvm.RvmResult;
+import dev.alphaflow.operators.metrics.AlphaflowMetrics;
 import dev.alphaflow.operators.sequencer.ResetReason;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.state.RecurrentStateTypeInfo;
@@ -62,6 +63,7 @@ public class BatchingMattingOperator extends AbstractStreamOperator<MattedFrame>
     private transient Counter stateResets;
     private transient Counter inferenceFailures;
     private transient Histogram batchSizes;
+    private transient Histogram inferenceMs;
 
     /**
      * @param maxBatchSize frames per model run, at least 1 (1 = no batching)
@@ -87,6 +89,7 @@ public class BatchingMattingOperator extends AbstractStreamOperator<MattedFrame>
         stateResets = getMetricGroup().counter(MattingFunction.STATE_RESETS_METRIC);
         inferenceFailures = getMetricGroup().counter(MattingFunction.INFERENCE_FAILURES_METRIC);
         batchSizes = getMetricGroup().histogram(BATCH_SIZE_METRIC, new DescriptiveStatisticsHistogram(1000));
+        inferenceMs = AlphaflowMetrics.histogram(getMetricGroup(), AlphaflowMetrics.INFERENCE_MS);
     }
 
     @Override
@@ -144,6 +147,7 @@ public class BatchingMattingOperator extends AbstractStreamOperator<MattedFrame>
                 stateResets.inc();
             }
             framesMatted.inc();
+            inferenceMs.update(AlphaflowMetrics.millis(step.result().inferenceMicros()));
             output.collect(new StreamRecord<>(step.toMattedFrame(spec.card().id())));
         }
     }

@@ -8,6 +8,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -16,6 +17,7 @@ import org.apache.flink.util.OutputTag;
 import dev.alphaflow.model.SharedSessions;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.model.rvm.RvmMatter;
+import dev.alphaflow.operators.metrics.AlphaflowMetrics;
 import dev.alphaflow.operators.sequencer.ResetReason;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.state.RecurrentStateTypeInfo;
@@ -45,7 +47,8 @@ import dev.alphaflow.schemas.Matte;
  * }</pre>
  *
  * <p>Metrics: counters {@value #FRAMES_MATTED_METRIC}, {@value #STATE_RESETS_METRIC} and
- * {@value #INFERENCE_FAILURES_METRIC}; gauge {@value #INFERENCE_MICROS_METRIC} (the last frame's inference time).
+ * {@value #INFERENCE_FAILURES_METRIC}; gauge {@value #INFERENCE_MICROS_METRIC} (the last frame's inference time);
+ * histogram {@value AlphaflowMetrics#INFERENCE_MS}.
  */
 public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame, MattedFrame> {
     private static final long serialVersionUID = 1L;
@@ -82,6 +85,7 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
     private transient Counter stateResets;
     private transient Counter inferenceFailures;
     private transient volatile long lastInferenceMicros;
+    private transient Histogram inferenceMs;
 
     public MattingFunction(MattingSpec spec) {
         this.spec = Objects.requireNonNull(spec, "spec");
@@ -102,6 +106,7 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
         stateResets = metrics.counter(STATE_RESETS_METRIC);
         inferenceFailures = metrics.counter(INFERENCE_FAILURES_METRIC);
         metrics.gauge(INFERENCE_MICROS_METRIC, (Gauge<Long>) () -> lastInferenceMicros);
+        inferenceMs = AlphaflowMetrics.histogram(metrics, AlphaflowMetrics.INFERENCE_MS);
     }
 
     @Override
@@ -125,6 +130,7 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
         }
         framesMatted.inc();
         lastInferenceMicros = step.result().inferenceMicros();
+        inferenceMs.update(AlphaflowMetrics.millis(lastInferenceMicros));
         out.collect(step.toMattedFrame(spec.card().id()));
     }
 

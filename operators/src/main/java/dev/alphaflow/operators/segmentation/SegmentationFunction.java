@@ -21,6 +21,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -45,6 +46,7 @@ import dev.alphaflow.model.vos.VosPrompt;
 import dev.alphaflow.model.vos.VosResult;
 import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.decode.FramePrompt;
+import dev.alphaflow.operators.metrics.AlphaflowMetrics;
 import dev.alphaflow.operators.sequencer.ResetReason;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.state.FeatureBankTypeInfo;
@@ -72,7 +74,8 @@ import dev.alphaflow.schemas.SegmentedObject;
  *
  * <p>Metrics: counters {@value #FRAMES_SEGMENTED_METRIC}, {@value #PROMPTS_REJECTED_METRIC},
  * {@value #INFERENCE_FAILURES_METRIC}; gauges {@value #STATE_BYTES_METRIC} (the last stream's fp16 memory) and
- * {@value #OBJECTS_METRIC} (its object count).
+ * {@value #OBJECTS_METRIC} (its object count); histograms {@value AlphaflowMetrics#INFERENCE_MS} (detection and
+ * segmentation) and {@value AlphaflowMetrics#BANK_ENTRIES} (the stream's bank entries after each frame).
  */
 public class SegmentationFunction extends KeyedProcessFunction<String, SequencedFrame, Segmentation> {
     private static final long serialVersionUID = 1L;
@@ -113,6 +116,8 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
     private transient Counter framesSegmented;
     private transient Counter promptsRejected;
     private transient Counter inferenceFailures;
+    private transient Histogram inferenceMs;
+    private transient Histogram bankEntries;
     private transient volatile long lastStateBytes;
     private transient volatile int lastObjects;
 
@@ -146,6 +151,8 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
         tracksDropped = metrics.counter(TRACKS_DROPPED_METRIC);
         metrics.gauge(STATE_BYTES_METRIC, (Gauge<Long>) () -> lastStateBytes);
         metrics.gauge(OBJECTS_METRIC, (Gauge<Integer>) () -> lastObjects);
+        inferenceMs = AlphaflowMetrics.histogram(metrics, AlphaflowMetrics.INFERENCE_MS);
+        bankEntries = AlphaflowMetrics.histogram(metrics, AlphaflowMetrics.BANK_ENTRIES);
     }
 
     @Override
@@ -219,6 +226,8 @@ public class SegmentationFunction extends KeyedProcessFunction<String, Sequenced
         framesSegmented.inc();
         lastStateBytes = memory.stateBytes();
         lastObjects = memory.banks().size();
+        inferenceMs.update(AlphaflowMetrics.millis(segmentMicros));
+        bankEntries.update(memory.banks().values().stream().mapToLong(FeatureBank::size).sum());
         out.collect(record.build());
     }
 

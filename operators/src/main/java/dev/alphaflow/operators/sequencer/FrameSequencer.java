@@ -1,6 +1,7 @@
 package dev.alphaflow.operators.sequencer;
 
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 
@@ -16,6 +17,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 import dev.alphaflow.operators.decode.DecodedFrame;
+import dev.alphaflow.operators.metrics.AlphaflowMetrics;
 import dev.alphaflow.schemas.Control;
 
 /**
@@ -44,14 +46,14 @@ import dev.alphaflow.schemas.Control;
  *     .returns(OperatorTypes.SEQUENCED_FRAME);
  * }</pre>
  *
- * <p>Metrics: counter {@value #DUPLICATES_DROPPED_METRIC}; counters {@code resets.<ResetReason>} and
- * {@code streamsEnded.<EndReason>}.
+ * <p>Metrics: counter {@value #DUPLICATES_DROPPED_METRIC}; counter {@value AlphaflowMetrics#STATE_RESETS} per
+ * {@link ResetReason} (label {@value AlphaflowMetrics#REASON_LABEL}, see {@link AlphaflowMetrics#countersByReason});
+ * counters {@code streamsEnded.<EndReason>}.
  */
 public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, SequencedFrame> {
     private static final long serialVersionUID = 1L;
 
     public static final String DUPLICATES_DROPPED_METRIC = "duplicatesDropped";
-    public static final String RESETS_METRIC_GROUP = "resets";
     public static final String STREAMS_ENDED_METRIC_GROUP = "streamsEnded";
 
     /** Name of the keyed state (one {@link SequencerState} per stream). */
@@ -95,13 +97,8 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
         duplicatesDropped = metrics.counter(DUPLICATES_DROPPED_METRIC);
         duplicatesTotal = getRuntimeContext().getLongCounter(DUPLICATES_ACCUMULATOR);
         resetsTotal = getRuntimeContext().getLongCounter(RESETS_ACCUMULATOR);
-        resets = new EnumMap<>(ResetReason.class);
-        MetricGroup resetGroup = metrics.addGroup(RESETS_METRIC_GROUP);
-        for (ResetReason reason : ResetReason.values()) {
-            if (reason != ResetReason.NONE) {
-                resets.put(reason, resetGroup.counter(reason.name()));
-            }
-        }
+        resets = AlphaflowMetrics.countersByReason(metrics, AlphaflowMetrics.STATE_RESETS,
+                EnumSet.complementOf(EnumSet.of(ResetReason.NONE)));
         streamsEnded = new EnumMap<>(EndReason.class);
         MetricGroup endGroup = metrics.addGroup(STREAMS_ENDED_METRIC_GROUP);
         for (EndReason reason : EndReason.values()) {

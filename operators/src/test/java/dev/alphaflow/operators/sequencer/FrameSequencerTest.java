@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.alphaflow.operators.decode.DecodedFrame;
+import dev.alphaflow.operators.metrics.AlphaflowMetrics;
 import dev.alphaflow.operators.testutils.MetricCapture;
 import dev.alphaflow.schemas.Control;
 
@@ -85,7 +86,7 @@ class FrameSequencerTest {
 
             assertThat(drainDescribed()).containsExactly("a:0:FIRST_FRAME", "a:1:NONE", "a:2:NONE");
             assertThat(metrics.count(FrameSequencer.DUPLICATES_DROPPED_METRIC)).isEqualTo(2);
-            assertThat(metrics.count("resets.FIRST_FRAME")).isEqualTo(1);
+            assertThat(metrics.count("reason.FIRST_FRAME." + AlphaflowMetrics.STATE_RESETS)).isEqualTo(1);
             harness.close();
             harness = null;
         }
