@@ -282,6 +282,10 @@ class ClusterFaultsITCase {
 
         submit(1, backToOne);
         Verdict verdict = verify();
+        // Each process of the cluster serves its metrics for Prometheus; the TaskManagers' show the job's.
+        String scrape = scrapeClusterMetrics();
+        assertThat(scrape).contains("flink_taskmanager_job_task_operator_user_framesOut",
+                "flink_taskmanager_job_task_operator_inferenceMs", "flink_jobmanager_numRegisteredTaskManagers 2");
         System.out.printf("fault.rescale.lost %d%nfault.rescale.duplicates %d%nfault.rescale.mismatches %d%n",
                 verdict.lost, verdict.duplicates, verdict.mismatches);
         verdict.assertPerfect();
@@ -517,6 +521,24 @@ class ClusterFaultsITCase {
         }
 
         private record Arrival<T>(TopicPartition partition, long offset, long nanos, T record) {}
+    }
+
+    // Every /metrics endpoint in the cluster's Prometheus port range, concatenated.
+    private static String scrapeClusterMetrics() throws Exception {
+        String[] range = LocalCluster.PROMETHEUS_PORTS.split("-");
+        StringBuilder all = new StringBuilder();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int port = Integer.parseInt(range[0]); port <= Integer.parseInt(range[1]); port++) {
+            try {
+                all.append(http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(Duration.ofSeconds(5)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+            } catch (IOException nothingThere) {
+                // a port of the range no process took
+            }
+        }
+        return all.toString();
     }
 
     private static BufferedImage scaled(BufferedImage source) {

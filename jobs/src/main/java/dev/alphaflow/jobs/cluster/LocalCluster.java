@@ -28,6 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
+import dev.alphaflow.jobs.PrometheusOptions;
 import dev.alphaflow.jobs.broker.KafkaBroker;
 import dev.alphaflow.jobs.broker.KafkaBrokerConfig;
 import dev.alphaflow.jobs.broker.TopicCreation;
@@ -74,6 +75,8 @@ public final class LocalCluster {
             "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+    /** Ports the processes' Prometheus endpoints take (one each, the first free one). */
+    public static final String PROMETHEUS_PORTS = "9250-9269";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
@@ -372,7 +375,14 @@ public final class LocalCluster {
         c.put("io.tmp.dirs", process.tmpDir().toString());
         c.put("web.upload.dir", settings.root().resolve(JOB_MANAGER).resolve("uploads").toString());
         c.put("web.tmpdir", process.tmpDir().toString());
+        // Every process's metrics for Prometheus at http://<host>:<port>/metrics, each on the first free port of the
+        // range; an override of the port key with an empty value turns the reporter off.
+        c.putAll(PrometheusOptions.reporter(PROMETHEUS_PORTS).toMap());
         c.putAll(settings.flinkOverrides());
+        if (c.get(PrometheusOptions.PORT_KEY).isBlank()) {
+            c.remove(PrometheusOptions.PORT_KEY);
+            c.remove(PrometheusOptions.FACTORY_CLASS_KEY);
+        }
         return Configuration.fromMap(c);
     }
 

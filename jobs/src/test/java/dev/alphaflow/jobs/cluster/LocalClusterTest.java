@@ -56,6 +56,17 @@ class LocalClusterTest {
                 .containsEntry("io.tmp.dirs", tm.tmpDir().toString())
                 .containsEntry("metrics.latency.interval", "0");
         assertThat(read.toMap().get("rest.bind-address")).isEqualTo("127.0.0.1");
+        assertThat(read.toMap()).containsEntry("metrics.reporter.prom.port", LocalCluster.PROMETHEUS_PORTS)
+                .containsEntry("metrics.reporter.prom.factory.class",
+                        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    }
+
+    @Test
+    void anEmptyPrometheusPortTurnsTheReporterOff() throws Exception {
+        ClusterSettings settings = settings().withFlinkOverrides(Map.of("metrics.reporter.prom.port", ""));
+        Configuration written = LocalCluster.of(settings).writeFlinkConfiguration(LocalCluster.of(settings).jobManager());
+        assertThat(written.toMap()).doesNotContainKeys("metrics.reporter.prom.port",
+                "metrics.reporter.prom.factory.class");
     }
 
     @Test
