@@ -11,7 +11,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,7 +22,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -58,6 +65,9 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
+    /** SCRAM iterations of the users' stored credentials (Kafka's minimum for SCRAM-SHA-512 is 4096). */
+    private static final int SCRAM_ITERATIONS = 8192;
+
     private final KafkaBrokerConfig config;
     private final KafkaRaftServer server;
     private final boolean formatted;
@@ -68,8 +78,10 @@ public final class KafkaBroker implements AutoCloseable {
         this.config = config;
         this.server = server;
         this.formatted = formatted;
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
+        Map<String, Object> adminConfig = new HashMap<>(config.adminClientProperties());
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+        this.admin = Admin.create(adminConfig);
     }
 
     /**
@@ -97,6 +109,7 @@ public final class KafkaBroker implements AutoCloseable {
             server.startup();
             broker = new KafkaBroker(config, server, format);
             broker.awaitClients();
+            broker.config.security().ifPresent(broker::addUsersAndAcls);
             LOG.info("Kafka node {} serving {} (data in {})", config.nodeId(), config.bootstrapServers(),
                     config.dataDir());
             return broker;
@@ -172,15 +185,55 @@ public final class KafkaBroker implements AutoCloseable {
     private void awaitClients() {
         try {
             admin.describeCluster().nodes().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException) {
+                throw failure("the Kafka node at " + config.bootstrapServers() + " refuses the super user "
+                        + config.security().map(KafkaSecurity::superUser).orElse("") + " (its SCRAM credentials are"
+                        + " stored when the data folder is first formatted: a folder formatted without --security, or"
+                        + " with another super user or password, keeps what it had; use those, or a new --data-dir)", e);
+            }
+            throw failure("the Kafka node at " + config.bootstrapServers() + " does not answer", e);
         } catch (Exception e) {
             throw failure("the Kafka node at " + config.bootstrapServers() + " does not answer", e);
         }
     }
 
+    /**
+     * Adds (or updates) the SCRAM credentials of the users other than the super user (whose come from the format) and
+     * creates the ACLs, as the super user: on every start, so the broker runs with what the security file says.
+     * Nothing is removed: ACLs and users added by hand (kafka-acls.sh, kafka-configs.sh) stay.
+     */
+    private void addUsersAndAcls(KafkaSecurity security) {
+        try {
+            List<UserScramCredentialAlteration> users = new ArrayList<>();
+            security.passwords().forEach((user, password) -> {
+                if (!user.equals(security.superUser())) {
+                    users.add(new UserScramCredentialUpsertion(user,
+                            new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password));
+                }
+            });
+            if (!users.isEmpty()) {
+                admin.alterUserScramCredentials(users).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (!security.acls().isEmpty()) {
+                admin.createAcls(security.acls()).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (Exception e) {
+            throw failure("cannot add the users and ACLs of the security settings to the Kafka node at "
+                    + config.bootstrapServers(), e);
+        }
+        LOG.info("Kafka node {}: {} SCRAM users and {} ACLs in place (super user {})", config.nodeId(),
+                security.passwords().size(), security.acls().size(), security.superUser());
+    }
+
     private static void format(KafkaBrokerConfig config) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            new Formatter()
+            Formatter formatter = new Formatter();
+            // The super user's SCRAM credentials go into the bootstrap metadata (kafka-storage.sh format --add-scram):
+            // the broker logs in with them from its first start on, and adds the other users itself.
+            config.security().ifPresent(security -> formatter.setScramArguments(List.of(security.scramArgument())));
+            formatter
                     .setPrintStream(print)
                     .setNodeId(config.nodeId())
                     .setClusterId(Uuid.randomUuid().toString())
@@ -193,14 +246,20 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (Exception e) {
             throw failure("cannot format the Kafka data folder " + config.logDir(), e);
         }
-        LOG.info("Formatted {}: {}", config.logDir(), out.toString(StandardCharsets.UTF_8).trim());
+        // The format's own report lists the bootstrap records, the super user's salted SCRAM keys among them.
+        LOG.info("Formatted {}: {}", config.logDir(), config.security().isPresent()
+                ? "with the SCRAM credentials of " + config.security().get().superUser()
+                : out.toString(StandardCharsets.UTF_8).trim());
     }
 
     private static void writeProperties(KafkaBrokerConfig config) throws IOException {
         try (Writer w = Files.newBufferedWriter(config.propertiesFile(), StandardCharsets.UTF_8)) {
             w.write("# Written by alphaflow kafka on every start; the broker runs with these settings.\n");
             for (Map.Entry<String, String> e : config.serverProperties().entrySet()) {
-                w.write(e.getKey() + "=" + e.getValue() + "\n");
+                // the file is for reading: no passwords in it
+                String value = e.getKey().endsWith("sasl.jaas.config") ? "(hidden: from the security file)"
+                        : e.getValue();
+                w.write(e.getKey() + "=" + value + "\n");
             }
         }
     }

@@ -3,8 +3,10 @@ package dev.alphaflow.jobs.broker;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 
 import dev.alphaflow.jobs.KafkaDefaults;
@@ -18,6 +20,9 @@ import dev.alphaflow.jobs.KafkaDefaults;
  * config.bootstrapServers();   // "127.0.0.1:9092"
  * config.serverProperties();   // node.id, process.roles, listeners, log.dirs, record limits, ...
  * }</pre>
+ *
+ * <p>With {@link Builder#security} the client listener takes SASL/SCRAM-SHA-512 logins and every request is checked
+ * against ACLs ({@link KafkaSecurity}).
  *
  * <p>Layout of the data folder: {@code logs/} (the Kafka log directory: topics and the metadata log),
  * {@code server.properties} (what the broker last ran with, for reference) and {@code broker.log}.
@@ -37,8 +42,11 @@ public final class KafkaBrokerConfig {
      */
     public static final int MAX_MESSAGE_BYTES = KafkaDefaults.MAX_RECORD_BYTES + 1024 * 1024;
 
-    /** Name of the client listener. */
+    /** Name of the client listener (no security). */
     public static final String BROKER_LISTENER = "PLAINTEXT";
+
+    /** Name of the client listener with {@link KafkaSecurity}: SASL (SCRAM-SHA-512) without TLS. */
+    public static final String SECURED_BROKER_LISTENER = KafkaSecurity.PROTOCOL;
 
     /** Name of the controller (KRaft quorum) listener. */
     public static final String CONTROLLER_LISTENER = "CONTROLLER";
@@ -49,6 +57,7 @@ public final class KafkaBrokerConfig {
     private final int nodeId;
     private final int defaultPartitions;
     private final Path dataDir;
+    private final KafkaSecurity security;
     private final Map<String, String> overrides;
 
     private KafkaBrokerConfig(Builder b) {
@@ -58,6 +67,7 @@ public final class KafkaBrokerConfig {
         this.nodeId = b.nodeId;
         this.defaultPartitions = b.defaultPartitions;
         this.dataDir = b.dataDir.toAbsolutePath().normalize();
+        this.security = b.security;
         this.overrides = Collections.unmodifiableMap(new LinkedHashMap<>(b.overrides));
     }
 
@@ -93,6 +103,26 @@ public final class KafkaBrokerConfig {
         return defaultPartitions;
     }
 
+    /** Users and ACLs when the broker is secured (SASL/SCRAM-SHA-512 and ACLs); empty: open to everyone. */
+    public Optional<KafkaSecurity> security() {
+        return Optional.ofNullable(security);
+    }
+
+    /** Name of the client listener: {@link #BROKER_LISTENER}, or {@link #SECURED_BROKER_LISTENER} when secured. */
+    public String clientListener() {
+        return security == null ? BROKER_LISTENER : SECURED_BROKER_LISTENER;
+    }
+
+    /**
+     * Client properties of an administrator of this broker (beyond {@code bootstrap.servers}): none, or the super
+     * user's SCRAM login when secured.
+     */
+    public Map<String, String> adminClientProperties() {
+        return security == null ? Map.of() : security.clientProperties(security.superUser());
+    }
+
+    private static final String PLAIN_LOGIN = "org.apache.kafka.common.security.plain.PlainLoginModule";
+
     /** The data folder (absolute). */
     public Path dataDir() {
         return dataDir;
@@ -121,12 +151,17 @@ public final class KafkaBrokerConfig {
         // A static quorum of this one node: its address comes from the configuration on every start, so a restart
         // with another port keeps working (a dynamic quorum would remember the old address in the metadata log).
         p.put("controller.quorum.voters", nodeId + "@" + host + ":" + controllerPort);
-        p.put("listeners", BROKER_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":"
+        String client = clientListener();
+        p.put("listeners", client + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":"
                 + controllerPort);
-        p.put("advertised.listeners", BROKER_LISTENER + "://" + host + ":" + port);
+        p.put("advertised.listeners", client + "://" + host + ":" + port);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("inter.broker.listener.name", BROKER_LISTENER);
-        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("inter.broker.listener.name", client);
+        if (security == null) {
+            p.put("listener.security.protocol.map", client + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        } else {
+            putSecurity(p, security);
+        }
         p.put("log.dirs", logDir().toString());
 
         // One node: every internal topic has one replica. Transactions (exactly-once sinks) need the first two.
@@ -154,6 +189,31 @@ public final class KafkaBrokerConfig {
         return Collections.unmodifiableMap(p);
     }
 
+    // SCRAM-SHA-512 on the client listener (users in the metadata log: the super user from the format, the others
+    // added when the broker starts); SASL/PLAIN with the super user alone on the controller listener (SCRAM cannot
+    // secure it: the credentials live in the metadata the controller serves); ACLs checked by KRaft's authorizer;
+    // nobody but the super user may do anything without an ACL.
+    private static void putSecurity(Map<String, String> p, KafkaSecurity security) {
+        String superUser = security.superUser();
+        String password = security.passwords().get(superUser);
+        String client = SECURED_BROKER_LISTENER.toLowerCase(Locale.ROOT);
+        String controller = CONTROLLER_LISTENER.toLowerCase(Locale.ROOT);
+        p.put("listener.security.protocol.map", SECURED_BROKER_LISTENER + ":" + KafkaSecurity.PROTOCOL + ","
+                + CONTROLLER_LISTENER + ":" + KafkaSecurity.PROTOCOL);
+        p.put("listener.name." + client + ".sasl.enabled.mechanisms", KafkaSecurity.MECHANISM);
+        p.put("sasl.mechanism.inter.broker.protocol", KafkaSecurity.MECHANISM);
+        p.put("listener.name." + client + "." + KafkaSecurity.MECHANISM.toLowerCase(Locale.ROOT)
+                + ".sasl.jaas.config", KafkaSecurity.jaas("org.apache.kafka.common.security.scram.ScramLoginModule",
+                        superUser, password));
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        p.put("listener.name." + controller + ".sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name." + controller + ".plain.sasl.jaas.config", KafkaSecurity.jaas(PLAIN_LOGIN, superUser,
+                password, "user_" + superUser + "=" + KafkaSecurity.quote(password)));
+        p.put("authorizer.class.name", KafkaSecurity.AUTHORIZER);
+        p.put("super.users", "User:" + superUser);
+        p.put("allow.everyone.if.no.acl.found", "false");
+    }
+
     /** {@link #serverProperties()} as {@link Properties}, for {@code KafkaConfig.fromProps}. */
     public Properties toProperties() {
         Properties props = new Properties();
@@ -174,6 +234,7 @@ public final class KafkaBrokerConfig {
         private int controllerPort;
         private int nodeId = 1;
         private int defaultPartitions = 2;
+        private KafkaSecurity security;
         private final Map<String, String> overrides = new LinkedHashMap<>();
 
         private Builder(Path dataDir) {
@@ -207,6 +268,12 @@ public final class KafkaBrokerConfig {
         /** Partitions of the standard topics and of auto-created topics (default 2). */
         public Builder defaultPartitions(int partitions) {
             this.defaultPartitions = partitions;
+            return this;
+        }
+
+        /** Secures the client listener with SASL/SCRAM-SHA-512 and ACLs for these users (default: none, open). */
+        public Builder security(KafkaSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
             return this;
         }
 

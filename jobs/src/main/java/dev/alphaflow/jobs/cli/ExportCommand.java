@@ -98,7 +98,8 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Export matteExport = toExport(); // flags are checked here, before Kafka is contacted
-        kafka.preflight(List.of(kafka.mattesTopic()), List.of());
+        kafka.preflight(noComposite ? List.of(kafka.mattesTopic()) : List.of(kafka.mattesTopic(), kafka.framesTopic()),
+                List.of());
         ExportSummary summary = matteExport.run();
         spec.commandLine().getOut().println(summary);
         spec.commandLine().getOut().flush();

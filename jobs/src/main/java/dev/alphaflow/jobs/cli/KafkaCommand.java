@@ -23,11 +23,13 @@ import picocli.CommandLine.Spec;
 
 import dev.alphaflow.jobs.broker.KafkaBroker;
 import dev.alphaflow.jobs.broker.KafkaBrokerConfig;
+import dev.alphaflow.jobs.broker.KafkaSecurity;
 
 /**
  * {@code alphaflow kafka}: a local Kafka node (KRaft broker + controller) as a process of its own, for the other
  * commands to share. Creates the standard topics, keeps its data in {@code --data-dir} across restarts, and stops
- * with a controlled shutdown on Ctrl-C or SIGTERM (exit 0).
+ * with a controlled shutdown on Ctrl-C or SIGTERM (exit 0). With {@code --security FILE} clients log in with
+ * SASL/SCRAM-SHA-512 and are held to ACLs ({@link KafkaSecurity}).
  */
 @Command(name = "kafka", mixinStandardHelpOptions = true,
         description = {"Run a local Kafka broker (KRaft, broker and controller in one process) for the other commands.",
@@ -66,6 +68,13 @@ final class KafkaCommand implements Callable<Integer> {
                     + " existing topics keep theirs.")
     int partitions;
 
+    @Option(names = "--security", paramLabel = "FILE",
+            description = "Secure the broker: clients log in with SASL/SCRAM-SHA-512 (security.protocol=SASL_PLAINTEXT)"
+                    + " as the users of FILE and may do only what its ACLs allow. FILE: super.user=NAME, "
+                    + "user.NAME=PASSWORD per user, allow.NAME=OPERATION:TYPE:NAME,... (e.g. "
+                    + "allow.matting=write:topic:alphaflow.mattes); see the README. Read on every start.")
+    Path securityFile;
+
     @Option(names = "-D", paramLabel = "KEY=VALUE",
             description = "Any broker setting (server.properties), e.g. -D log.retention.hours=24.")
     Map<String, String> brokerProperties = new LinkedHashMap<>();
@@ -98,6 +107,15 @@ final class KafkaCommand implements Callable<Integer> {
         out.println("  topics: " + names);
         out.println("  use:    --bootstrap-servers " + broker.bootstrapServers()
                 + "  or  export ALPHAFLOW_BOOTSTRAP_SERVERS=" + broker.bootstrapServers());
+        config.security().ifPresent(security -> {
+            out.println("  security: SASL/" + KafkaSecurity.MECHANISM + " logins, ACLs; users "
+                    + String.join(", ", security.passwords().keySet()) + " (super user " + security.superUser() + "), "
+                    + security.acls().size() + " ACLs");
+            out.println("  clients: --kafka-config FILE with security.protocol=" + KafkaSecurity.PROTOCOL
+                    + ", sasl.mechanism=" + KafkaSecurity.MECHANISM + ", sasl.jaas.config="
+                    + "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"NAME\" "
+                    + "password=\"PASSWORD\";");
+        });
         out.println(signalsHandled ? "Ctrl-C to stop." : "Stop with SIGTERM (kill " + ProcessHandle.current().pid() + ").");
         out.flush();
 
@@ -122,6 +140,13 @@ final class KafkaCommand implements Callable<Integer> {
                 .controllerPort(controllerPort)
                 .defaultPartitions(partitions);
         brokerProperties.forEach(builder::property);
+        if (securityFile != null) {
+            try {
+                builder.security(KafkaSecurity.load(securityFile));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--security " + e.getMessage(), e);
+            }
+        }
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {

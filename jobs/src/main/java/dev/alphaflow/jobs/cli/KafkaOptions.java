@@ -88,12 +88,24 @@ public final class KafkaOptions {
      * be auto-created), failing with a message that names the servers and {@code --bootstrap-servers}.
      */
     void preflight(List<String> inputTopics, List<String> outputTopics) {
+        preflight(preflightCheck(), inputTopics, outputTopics);
+    }
+
+    /**
+     * Like {@link #preflight(List, List)} with a check set up further, e.g. with the consumer group and transactional
+     * ids a job uses ({@link #preflightCheck()} is where to start): on a secured cluster, missing ACLs fail here.
+     */
+    void preflight(KafkaPreflight check, List<String> inputTopics, List<String> outputTopics) {
         try {
-            KafkaPreflight.forServers(bootstrapServers).withClientProperties(clientProperties())
-                    .check(inputTopics, outputTopics);
+            check.check(inputTopics, outputTopics);
         } catch (KafkaPreflight.KafkaUnavailableException e) {
             throw new CommandFailure(e.getMessage(), e);
         }
+    }
+
+    /** The check of {@link #bootstrapServers} with {@link #clientProperties()}. */
+    KafkaPreflight preflightCheck() {
+        return KafkaPreflight.forServers(bootstrapServers).withClientProperties(clientProperties());
     }
 
     /** Sets the servers, the frames and dead-letter topics and the client properties as the jobs' options. */

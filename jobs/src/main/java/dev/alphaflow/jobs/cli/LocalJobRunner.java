@@ -14,6 +14,7 @@ import org.apache.kafka.common.TopicPartition;
 import dev.alphaflow.jobs.AlphaflowJob;
 import dev.alphaflow.jobs.BoundedRunCheck;
 import dev.alphaflow.jobs.CommonOptions;
+import dev.alphaflow.jobs.KafkaPreflight;
 import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.tools.Progress;
 import dev.alphaflow.jobs.tools.TopicTally;
@@ -66,8 +67,15 @@ final class LocalJobRunner {
     Summary run(LocalFlink flink) throws Exception {
         Configuration conf = job.configuration();
         String name = job.identity().name();
-        kafka.preflight(List.of(conf.get(CommonOptions.FRAMES_TOPIC)),
-                List.of(job.outputTopic(), conf.get(CommonOptions.DEAD_LETTER_TOPIC)));
+        // On a secured cluster every ACL the job needs is checked here, before anything is read or written.
+        List<String> written = List.of(job.outputTopic(), conf.get(CommonOptions.DEAD_LETTER_TOPIC));
+        KafkaPreflight check = kafka.preflightCheck().withConsumerGroup(job.identity().groupId(conf))
+                .withReadBack(written); // the progress and the summary count what the job wrote
+
+        if (conf.get(CommonOptions.DELIVERY) == CommonOptions.Delivery.EXACTLY_ONCE) {
+            check = check.withTransactionalIdPrefix(job.identity().transactionalIdPrefix(conf));
+        }
+        kafka.preflight(check, List.of(conf.get(CommonOptions.FRAMES_TOPIC)), written);
         long toRead = -1; // records of the frames topic a bounded run reads, at most (an upper bound: END frames)
         BoundedRunCheck boundedCheck = BoundedRunCheck.of(kafka.bootstrapServers(), kafka.clientProperties());
         BoundedRunCheck.Result beforeRun = null;

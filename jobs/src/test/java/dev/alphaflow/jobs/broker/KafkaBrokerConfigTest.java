@@ -49,6 +49,29 @@ class KafkaBrokerConfigTest {
     }
 
     @Test
+    void securityMeansScramForClientsPlainForTheControllerAndAcls() {
+        KafkaSecurity security = KafkaSecurity.of("admin", "s3cret").withUser("alice", "a", "read:topic:t");
+        KafkaBrokerConfig config = KafkaBrokerConfig.builder(Path.of("x")).port(19092).security(security).build();
+        Map<String, String> p = config.serverProperties();
+
+        assertThat(config.clientListener()).isEqualTo("SASL_PLAINTEXT");
+        assertThat(p).containsEntry("listeners", "SASL_PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093")
+                .containsEntry("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:19092")
+                .containsEntry("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT")
+                .containsEntry("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                .containsEntry("sasl.mechanism.controller.protocol", "PLAIN")
+                .containsEntry("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .containsEntry("super.users", "User:admin")
+                .containsEntry("allow.everyone.if.no.acl.found", "false");
+        assertThat(p.get("listener.name.controller.plain.sasl.jaas.config"))
+                .contains("username=\"admin\"", "user_admin=\"s3cret\"");
+        assertThat(config.adminClientProperties()).containsEntry("security.protocol", "SASL_PLAINTEXT")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+        KafkaConfig kafka = KafkaConfig.fromProps(config.toProperties(), false);
+        assertThat(kafka.saslMechanismInterBrokerProtocol()).isEqualTo("SCRAM-SHA-512");
+    }
+
+    @Test
     void badPortsAndPartitionsAreRefusedNamingTheValue() {
         assertThatThrownBy(() -> KafkaBrokerConfig.builder(Path.of("x")).port(0).build())
                 .hasMessage("port must be in 1..65535: 0");
