@@ -68,6 +68,9 @@ public final class KafkaPreflight {
     /** How long the check may take unless told otherwise. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
+    /** How long the checks after the first answer (topics, ACLs, settings) may take together, at least. */
+    static final Duration ANSWERED_STEPS_TIMEOUT = Duration.ofSeconds(30);
+
     /** What a user changes to point at another cluster; part of every failure message. */
     public static final String DEFAULT_FIX =
             "--bootstrap-servers HOST:PORT (or -D alphaflow.kafka.bootstrap-servers=HOST:PORT)";
@@ -195,10 +198,13 @@ public final class KafkaPreflight {
         }
     }
 
-    private Result check(Admin admin, Set<String> inputs, Set<String> outputs, long deadline) {
+    private Result check(Admin admin, Set<String> inputs, Set<String> outputs, long reachDeadline) {
         DescribeClusterResult cluster = admin.describeCluster();
-        Collection<Node> nodes = await(cluster.nodes(), deadline, "did not answer");
-        String clusterId = await(cluster.clusterId(), deadline, "did not answer");
+        Collection<Node> nodes = await(cluster.nodes(), reachDeadline, "did not answer");
+        String clusterId = await(cluster.clusterId(), reachDeadline, "did not answer");
+        // A broker that answered is there: a busy one (a small machine running a whole cluster) gets longer for
+        // the remaining steps than an unreachable one gets to answer at all.
+        long deadline = System.nanoTime() + Math.max(timeout.toNanos(), ANSWERED_STEPS_TIMEOUT.toNanos());
 
         Set<String> all = new LinkedHashSet<>(inputs);
         all.addAll(outputs);
@@ -369,7 +375,9 @@ public final class KafkaPreflight {
             return future.get(Math.max(0, remainingNanos), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new KafkaUnavailableException("Kafka at " + bootstrapServers + " " + failure + " within "
-                    + seconds(timeout) + settingsNote() + ". Start a local broker with `alphaflow kafka`, or set "
+                    + seconds(failure.equals("did not answer") ? timeout
+                            : ANSWERED_STEPS_TIMEOUT.compareTo(timeout) > 0 ? ANSWERED_STEPS_TIMEOUT : timeout)
+                    + settingsNote() + ". Start a local broker with `alphaflow kafka`, or set "
                     + fix + ".", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -395,8 +403,9 @@ public final class KafkaPreflight {
         Map<String, Object> p = new LinkedHashMap<>(clientProperties);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "alphaflow-preflight");
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        int answeredMs = (int) Math.max(timeoutMs, ANSWERED_STEPS_TIMEOUT.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, answeredMs);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, answeredMs);
         // A few connection attempts in the window rather than one every 50 ms.
         p.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 500);
         p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2000);
