@@ -1,6 +1,7 @@
 package dev.alphaflow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.Image;
 import java.awt.image.BufferedImage;
@@ -268,6 +269,12 @@ class ClusterFaultsITCase {
     @Test
     void rescaleFromOneToTwoAndBackToOne() throws Exception {
         startCluster(2);
+        // A submission that cannot work is refused with the reason, before any job exists.
+        Map<String, String> wrongTopic = new LinkedHashMap<>(jobOptions(cluster.settings().bootstrapServers()));
+        wrongTopic.put("alphaflow.topics.frames", "no-such-frames");
+        assertThatThrownBy(() -> cluster.submit("matting", wrongTopic, 1, null))
+                .hasMessageContaining("no-such-frames").hasMessageContaining("does not exist");
+        assertThat(cluster.rest().jobs()).isEmpty();
         String first = submit(1, null);
         watcher.awaitCount(total() / 4, JOB_TIMEOUT);
         String toTwo = cluster.rest().stopWithSavepoint(first, cluster.settings().savepointDir().toUri().toString(),

@@ -7,7 +7,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import dev.alphaflow.jobs.AlphaflowJob;
+import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.FlinkArguments;
+import dev.alphaflow.jobs.KafkaPreflight;
 import dev.alphaflow.jobs.instances.InstancesJob;
 import dev.alphaflow.jobs.matting.MattingJob;
 import dev.alphaflow.jobs.segmentation.SegmentationJob;
@@ -38,9 +40,34 @@ public final class FlinkEntryPoint {
             }
         }
         AlphaflowJob job = job(jobName, FlinkArguments.parse(options));
+        preflight(job);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         job.wire(env);
         env.execute("alphaflow " + job.identity().name());
+    }
+
+    /**
+     * Checks, where the job is submitted (the JobManager for a REST submission, the client for {@code flink run}),
+     * that Kafka answers, the topics exist and, on a secured cluster, that every ACL the job needs is granted: a
+     * submission fails with the message instead of a job that restarts forever.
+     */
+    static void preflight(AlphaflowJob job) {
+        Configuration conf = job.configuration();
+        KafkaPreflight check = KafkaPreflight.forServers(conf.get(CommonOptions.BOOTSTRAP_SERVERS))
+                .withClientProperties(clientProperties(conf))
+                .withFix("-D " + CommonOptions.BOOTSTRAP_SERVERS.key() + "=HOST:PORT")
+                .withConsumerGroup(job.identity().groupId(conf));
+        if (conf.get(CommonOptions.DELIVERY) == CommonOptions.Delivery.EXACTLY_ONCE) {
+            check = check.withTransactionalIdPrefix(job.identity().transactionalIdPrefix(conf));
+        }
+        check.check(List.of(conf.get(CommonOptions.FRAMES_TOPIC)),
+                List.of(job.outputTopic(), conf.get(CommonOptions.DEAD_LETTER_TOPIC)));
+    }
+
+    private static java.util.Map<String, Object> clientProperties(Configuration conf) {
+        java.util.Map<String, Object> props = new java.util.LinkedHashMap<>();
+        CommonOptions.kafkaProperties(conf).forEach((k, v) -> props.put(k.toString(), v));
+        return props;
     }
 
     /** The job named {@code name}, made (and checked) from {@code conf}. */
