@@ -249,7 +249,7 @@ public final class FlinkRest {
             JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
             if (response.statusCode() >= 300) {
                 List<String> errors = new ArrayList<>();
-                body.path("errors").forEach(e -> errors.add(e.asText().lines().findFirst().orElse("")));
+                body.path("errors").forEach(e -> errors.add(summary(e.asText())));
                 throw new IllegalStateException(request.method() + " " + request.uri().getPath() + ": HTTP "
                         + response.statusCode() + " " + (errors.isEmpty() ? body : String.join("; ", errors)));
             }
@@ -260,6 +260,14 @@ public final class FlinkRest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while calling " + request.uri(), e);
         }
+    }
+
+    // An error is a stack trace as text: its first line and its root cause are what a user needs.
+    private static String summary(String error) {
+        List<String> lines = error.lines().toList();
+        String first = lines.isEmpty() ? "" : lines.get(0);
+        String root = lines.stream().filter(l -> l.startsWith("Caused by: ")).reduce((a, b) -> b).orElse(null);
+        return root == null ? first : first + " (" + root.substring("Caused by: ".length()) + ")";
     }
 
     private static void sleep(long ms) {
