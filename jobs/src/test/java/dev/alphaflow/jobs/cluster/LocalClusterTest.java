@@ -18,10 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** What a {@link LocalCluster} writes before any process starts: settings and Flink's own view of its config files. */
 class LocalClusterTest {
     @TempDir Path tmp;
+    private final int restPort = LocalCluster.freePort();
 
     private ClusterSettings settings() throws Exception {
         Path jar = Files.createFile(tmp.resolve("alphaflow.jar"));
-        return new ClusterSettings(tmp.resolve("cluster"), jar, 2, 3, 18081, 19092, "1536m", "1g",
+        // Free ports: "nothing runs" must not meet a cluster someone runs on this machine.
+        return new ClusterSettings(tmp.resolve("cluster"), jar, 2, 3, restPort, LocalCluster.freePort(), "1536m", "1g",
                 Duration.ofMillis(1500), "rocksdb", Map.of("metrics.latency.interval", "0"));
     }
 
@@ -47,7 +49,7 @@ class LocalClusterTest {
         // Flink's own loader, as the TaskManager will read it from --configDir.
         Configuration read = GlobalConfiguration.loadConfiguration(tm.confDir().toString());
         assertThat(read.toMap()).isEqualTo(written.toMap());
-        assertThat(read.toMap()).containsEntry("rest.port", "18081")
+        assertThat(read.toMap()).containsEntry("rest.port", Integer.toString(restPort))
                 .containsEntry("taskmanager.numberOfTaskSlots", "3")
                 .containsEntry("taskmanager.resource-id", "taskmanager-2")
                 .containsEntry("state.backend.type", "rocksdb")
