@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -29,7 +28,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.SharedSessions;
-import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.testing.TinyFeatureModels;
 import dev.alphaflow.model.vos.FrameMemory;
@@ -43,10 +41,10 @@ import dev.alphaflow.operators.state.FeatureBankSerializer;
 import dev.alphaflow.operators.state.FeatureBankTypeInfo;
 import dev.alphaflow.operators.state.FrameMemorySerializer;
 import dev.alphaflow.operators.state.FrameMemoryTypeInfo;
+import dev.alphaflow.operators.testutils.SquareVideo;
 import dev.alphaflow.operators.testutils.TestFrames;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.DeadLetterReason;
-import dev.alphaflow.schemas.PromptAction;
 import dev.alphaflow.schemas.Segmentation;
 
 /**
@@ -62,9 +60,8 @@ import dev.alphaflow.schemas.Segmentation;
 class SegmentationFailedFrameTest {
 
     private static final String STREAM = "cam";
-    private static final int W = 64;
-    private static final int H = 64;
-    private static final int SIDE = 16;
+    private static final int W = SquareVideo.W;
+    private static final int H = SquareVideo.H;
     /** The frame with the black patch; the banks absorb on frames divisible by memoryEvery (2), so on this one. */
     private static final int BAD = 4;
 
@@ -148,10 +145,10 @@ class SegmentationFailedFrameTest {
     private static List<SequencedFrame> frames(int from, int to) {
         List<SequencedFrame> frames = new ArrayList<>();
         for (int t = from; t <= to; t++) {
-            SequencedFrame f = frame(t, image(t));
+            SequencedFrame f = frame(t, SquareVideo.image(t));
             if (t == 0) {
                 f = SequencedFrame.frame(f.frame, ResetReason.FIRST_FRAME);
-                f.frame.prompts = new FramePrompt[] {squarePrompt()};
+                f.frame.prompts = new FramePrompt[] {SquareVideo.prompt(1)};
             }
             frames.add(f);
         }
@@ -164,35 +161,9 @@ class SegmentationFailedFrameTest {
         return SequencedFrame.frame(f, ResetReason.NONE);
     }
 
-    private static int[] corner(int t) {
-        return new int[] {8 + 2 * t, 12 + t};
-    }
-
-    /** A red square drifting over a grey texture; no pixel is dark enough for the model to fail on. */
-    private static RgbImage image(int t) {
-        byte[] rgb = new byte[W * H * 3];
-        Random random = new Random(11);
-        for (int i = 0; i < W * H; i++) {
-            int grey = 100 + random.nextInt(40);
-            rgb[3 * i] = (byte) grey;
-            rgb[3 * i + 1] = (byte) (grey + 10);
-            rgb[3 * i + 2] = (byte) grey;
-        }
-        int[] c = corner(t);
-        for (int y = c[1]; y < c[1] + SIDE; y++) {
-            for (int x = c[0]; x < c[0] + SIDE; x++) {
-                int i = y * W + x;
-                rgb[3 * i] = (byte) 220;
-                rgb[3 * i + 1] = (byte) 50;
-                rgb[3 * i + 2] = (byte) 40;
-            }
-        }
-        return new RgbImage(W, H, rgb);
-    }
-
     /** Frame t with a black patch in the bottom-right corner, away from the square. */
     private static RgbImage badImage(int t) {
-        RgbImage good = image(t);
+        RgbImage good = SquareVideo.image(t);
         byte[] rgb = good.rgb().clone();
         for (int y = H - 16; y < H; y++) {
             for (int x = W - 16; x < W; x++) {
@@ -203,22 +174,6 @@ class SegmentationFailedFrameTest {
             }
         }
         return new RgbImage(W, H, rgb);
-    }
-
-    private static FramePrompt squarePrompt() {
-        byte[] gray = new byte[W * H];
-        int[] c = corner(0);
-        for (int y = c[1]; y < c[1] + SIDE; y++) {
-            for (int x = c[0]; x < c[0] + SIDE; x++) {
-                gray[y * W + x] = (byte) 255;
-            }
-        }
-        FramePrompt p = new FramePrompt();
-        p.objectId = 1;
-        p.action = PromptAction.ADD;
-        p.maskPng = ImageCodec.encodeGray8Png(gray, W, H);
-        p.label = "square";
-        return p;
     }
 
     // ---- harness and state ----
