@@ -30,7 +30,9 @@ public final class SegmentationJobOptions {
 
     public static final ConfigOption<Integer> BANK_BUDGET = ConfigOptions.key("alphaflow.vos.bank-budget")
             .intType().noDefaultValue()
-            .withDescription("Most feature-bank entries per object; past it the least-frequently-used go.");
+            .withDescription("Most feature-bank entries per object; past it the least-frequently-used go. Like every "
+                    + "alphaflow.vos.* bank option, it applies to banks restored from a savepoint too: a smaller "
+                    + "budget takes effect at the next frame that absorbs.");
 
     public static final ConfigOption<Boolean> EVICTION = ConfigOptions.key("alphaflow.vos.eviction")
             .booleanType().noDefaultValue()

@@ -155,16 +155,64 @@ public final class FeatureBank {
    * {@code [queryCount, valueDim]} row-major readout values (zeros when the bank is empty) and counts the uses.
    */
   public float[] read(AttentionReadout readout, float[] queryKeys, int queryCount) {
+    Read read = readWithoutCounting(readout, queryKeys, queryCount);
+    countUses(read);
+    return read.values();
+  }
+
+  /**
+   * What {@link #readWithoutCounting} found: the readout values ({@code [queryCount, valueDim]} row-major) and per
+   * entry the number of queries that used it, to be counted with {@link #countUses} once the frame is sure to go on.
+   */
+  public record Read(float[] values, int[] hits) {}
+
+  /**
+   * {@link #read} without changing the bank: a caller that may still fail later on the same frame (and must then
+   * leave the bank as it was) reads first and calls {@link #countUses} when nothing can fail any more.
+   */
+  public Read readWithoutCounting(AttentionReadout readout, float[] queryKeys, int queryCount) {
     Objects.requireNonNull(readout, "readout");
     float[] out = new float[queryCount * valueDim];
     if (size == 0) {
       Kernels.checkReadArguments(queryKeys, queryCount, keys, values, 0, keyDim, valueDim, out, null);
-      return out;
+      return new Read(out, new int[0]);
     }
     int[] hits = new int[size];
     readout.attend(queryKeys, queryCount, keys, values, size, keyDim, valueDim, config.usageThreshold(), out, hits);
-    recordUsage(hits);
-    return out;
+    return new Read(out, hits);
+  }
+
+  /**
+   * Counts the uses of a {@link #readWithoutCounting} of this bank, as {@link #read} would have.
+   *
+   * @throws IllegalStateException when the bank has changed size since that read (its hits belong to other entries)
+   */
+  public void countUses(Read read) {
+    if (read.hits().length != size) {
+      throw new IllegalStateException("the read counted " + read.hits().length + " entries but the bank holds " + size
+          + ": count a read's uses before the bank absorbs or evicts");
+    }
+    recordUsage(read.hits());
+  }
+
+  /**
+   * This bank with {@code config} instead of its own: itself when the configs are equal, else a copy (entries, birth
+   * frames and usage bit for bit). The segmenter uses it so that a bank restored from a checkpoint follows the job's
+   * current options (budget, thresholds), not the ones it was saved with.
+   */
+  public FeatureBank withConfig(FeatureBankConfig config) {
+    Objects.requireNonNull(config, "config");
+    if (config.equals(this.config)) {
+      return this;
+    }
+    FeatureBank copy = new FeatureBank(keyDim, valueDim, config);
+    copy.ensureCapacity(size);
+    System.arraycopy(keys, 0, copy.keys, 0, size * keyDim);
+    System.arraycopy(values, 0, copy.values, 0, size * valueDim);
+    System.arraycopy(birth, 0, copy.birth, 0, size);
+    System.arraycopy(usage, 0, copy.usage, 0, size);
+    copy.size = size;
+    return copy;
   }
 
   /** Adds {@code ln(1 + hits[j])} to each entry's usage, capped at {@link #USAGE_CAP}. */
@@ -433,7 +481,7 @@ public final class FeatureBank {
     return Fp16.toFloat(Fp16.fromFloat(x));
   }
 
-  private static void checkFeatures(String name, float[] features, int count, int dim) {
+  static void checkFeatures(String name, float[] features, int count, int dim) {
     Objects.requireNonNull(features, name);
     if (count < 0) {
       throw new IllegalArgumentException("count must be >= 0, got " + count);

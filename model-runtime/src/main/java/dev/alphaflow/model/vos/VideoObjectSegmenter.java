@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -79,13 +80,13 @@ public final class VideoObjectSegmenter implements AutoCloseable {
   private final float keyScale;
   private boolean closed;
 
-  private VideoObjectSegmenter(SharedSession session, VosOptions options, SessionSettings settings) {
+  private VideoObjectSegmenter(SharedSession session, VosOptions options, AttentionReadout readout) {
     this.session = session;
     this.options = options;
     this.extractor = new FeatureExtractor(session, options.layers());
     this.keyDim = options.keyDim();
     this.keyScale = KeyGrid.keyScale(keyDim, options.temperature());
-    this.readout = AttentionReadout.open(options.bank().readoutKernel(), settings);
+    this.readout = readout;
   }
 
   /**
@@ -99,11 +100,26 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(options, "options");
-    SharedSession session = SharedSessions.acquire(registry, options.featureModel(), settings);
+    return open(registry, settings, options, AttentionReadout.open(options.bank().readoutKernel(), settings));
+  }
+
+  /**
+   * {@link #open(ModelRegistry, SessionSettings, VosOptions)} with a readout of the caller's instead of the options'
+   * kernel (tests use one that fails on demand); the segmenter closes it.
+   */
+  static VideoObjectSegmenter open(ModelRegistry registry, SessionSettings settings, VosOptions options,
+      AttentionReadout readout) {
+    Objects.requireNonNull(readout, "readout");
     try {
-      return new VideoObjectSegmenter(session, options, settings);
+      SharedSession session = SharedSessions.acquire(registry, options.featureModel(), settings);
+      try {
+        return new VideoObjectSegmenter(session, options, readout);
+      } catch (RuntimeException e) {
+        session.close();
+        throw e;
+      }
     } catch (RuntimeException e) {
-      session.close();
+      readout.close();
       throw e;
     }
   }
@@ -155,9 +171,12 @@ public final class VideoObjectSegmenter implements AutoCloseable {
   /**
    * Applies {@code prompts} (in order) and segments every tracked object on {@code frame}; then updates
    * {@code memory}: the banks absorb the frame (every {@code memoryEvery} frames and on prompt frames) and the
-   * previous-frame memory becomes this frame's.
+   * previous-frame memory becomes this frame's. A frame that fails (any exception: an invalid prompt, the model, its
+   * features) changes nothing: neither {@code memory} nor its banks, whose usage counts included. The banks run with
+   * these options' bank config (budget, thresholds), whatever config they were stored with.
    *
-   * @throws IllegalArgumentException when a prompt is invalid ({@link #checkPrompt} says why); nothing is changed
+   * @throws IllegalArgumentException when a prompt is invalid ({@link #checkPrompt} says why), or the model gave
+   *     features that cannot be stored (not finite)
    * @throws IllegalStateException when {@code memory} was built with options of another key size
    */
   public VosResult segment(RgbImage frame, long frameIndex, VosMemory memory, List<VosPrompt> prompts) {
@@ -221,8 +240,16 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     Previous previous = Previous.decode(memory.previous(), grid);
     timings.put("keys", micros(t));
 
+    // Compute first, commit last: this frame works on its own map of the banks and only reads them (usage counts
+    // wait in `reads`); `memory` and its banks, which on Flink's heap backend are the keyed state itself, change in
+    // commitMemory, once nothing on this frame can fail any more. Each bank takes this segmenter's bank config, so a
+    // bank restored from a checkpoint follows the job's current options.
+    SortedMap<Integer, FeatureBank> banks = new TreeMap<>();
+    for (Map.Entry<Integer, FeatureBank> e : memory.banks().entrySet()) {
+      banks.put(e.getKey(), e.getValue().withConfig(options.bank()));
+    }
+    Map<Integer, FeatureBank.Read> reads = new LinkedHashMap<>();
     // prompts: later prompts for the same id win
-    SortedMap<Integer, FeatureBank> banks = memory.banks();
     Map<Integer, BinaryMask> promptMasks = new LinkedHashMap<>();
     for (VosPrompt prompt : prompts) {
       int id = prompt.objectId();
@@ -237,7 +264,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     int[] predictedIds = banks.keySet().stream().filter(id -> !promptMasks.containsKey(id))
         .mapToInt(Integer::intValue).toArray();
 
-    float[][] estimates = predict(grid, previous, banks, predictedIds, timings);
+    float[][] estimates = predict(grid, previous, banks, predictedIds, reads, timings);
 
     t = System.nanoTime();
     // prompt masks first (a later prompt wins an overlap); predicted objects compete for the other pixels
@@ -304,7 +331,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     timings.put("labels", micros(t));
 
     t = System.nanoTime();
-    updateMemory(memory, frameIndex, grid, labels, width, height, givenScores.keySet());
+    commitMemory(memory, banks, reads, frameIndex, grid, labels, width, height, givenScores.keySet());
     timings.put("memory", micros(t));
     timings.put("total", micros(start));
     Set<Integer> supported = decision == null ? Set.of() : decision.support().keySet();
@@ -376,14 +403,16 @@ public final class VideoObjectSegmenter implements AutoCloseable {
 
   /** Each predicted object's foreground estimate on the key grid. */
   private float[][] predict(KeyGrid grid, Previous previous, SortedMap<Integer, FeatureBank> banks,
-      int[] predictedIds, Map<String, Long> timings) {
+      int[] predictedIds, Map<Integer, FeatureBank.Read> reads, Map<String, Long> timings) {
     int n = grid.positions();
     int objects = predictedIds.length;
     float[][] estimates = new float[objects][];
     long t = System.nanoTime();
     for (int m = 0; m < objects; m++) {
       FeatureBank bank = banks.get(predictedIds[m]);
-      float[] e = bank.read(readout, grid.keys(), n);
+      FeatureBank.Read read = bank.readWithoutCounting(readout, grid.keys(), n);
+      reads.put(predictedIds[m], read);
+      float[] e = read.values();
       for (int i = 0; i < n; i++) {
         e[i] = Math.min(1f, Math.max(0f, e[i])); // a weighted mean of [0, 1] values, up to rounding
       }
@@ -549,16 +578,21 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     return objects;
   }
 
-  /** Banks absorb the frame (on cadence or prompt); the previous-frame memory becomes this frame's. */
-  private void updateMemory(VosMemory memory, long frameIndex, KeyGrid grid, byte[] labels, int width, int height,
+  /**
+   * The frame's changes to the memory, all at the end: the reads' usage counts, the banks' absorption (on cadence or
+   * prompt), the frame's banks replacing the memory's, and the previous-frame memory becoming this frame's. What can
+   * fail (features that cannot be stored) is checked before the first change.
+   */
+  private void commitMemory(VosMemory memory, SortedMap<Integer, FeatureBank> banks,
+      Map<Integer, FeatureBank.Read> reads, long frameIndex, KeyGrid grid, byte[] labels, int width, int height,
       Set<Integer> newObjects) {
-    SortedMap<Integer, FeatureBank> banks = memory.banks();
     int objects = banks.size();
     int n = grid.positions();
     boolean onCadence = Math.floorMod(frameIndex, (long) options.memoryEvery()) == 0;
     float[] ids = new float[objects];
     float[] masks = new float[objects * n];
     float[] plane = new float[width * height];
+    Map<FeatureBank, Absorption> absorptions = new LinkedHashMap<>();
     int m = 0;
     for (Map.Entry<Integer, FeatureBank> e : banks.entrySet()) {
       int id = e.getKey();
@@ -567,19 +601,34 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       }
       float[] gridMask = Resampling.average(plane, width, height, grid.width(), grid.height(), grid.fx(), grid.fy());
       if (onCadence || newObjects.contains(id)) {
-        absorb(e.getValue(), frameIndex, grid, gridMask);
+        absorptions.put(e.getValue(), absorption(grid, gridMask));
       }
       System.arraycopy(gridMask, 0, masks, m * n, n);
       ids[m++] = id;
     }
     // the keys only matter to the previous-frame match; without it they would be 2 bytes x dim per cell of state
     boolean keepKeys = options.localRadius() > 0;
-    memory.setPrevious(new FrameMemory(frameIndex, List.of(
+    FrameMemory next = new FrameMemory(frameIndex, List.of(
         HalfTensor.fromFloats(new long[] {grid.height(), grid.width(), keepKeys ? grid.dim() : 0},
             keepKeys ? grid.keys() : new float[0]),
         HalfTensor.fromFloats(new long[] {objects, grid.height(), grid.width()}, masks),
-        HalfTensor.fromFloats(new long[] {objects}, ids))));
+        HalfTensor.fromFloats(new long[] {objects}, ids)));
+
+    // nothing below fails: the bank and dimensions were checked on entry, the features here
+    for (Map.Entry<Integer, FeatureBank.Read> e : reads.entrySet()) {
+      banks.get(e.getKey()).countUses(e.getValue());
+    }
+    for (Map.Entry<FeatureBank, Absorption> e : absorptions.entrySet()) {
+      Absorption a = e.getValue();
+      e.getKey().absorb(frameIndex, a.keys(), a.values(), a.count(), options.keepPromptFrame());
+    }
+    memory.banks().clear();
+    memory.banks().putAll(banks);
+    memory.setPrevious(next);
   }
+
+  /** The features one bank absorbs from a frame, checked so that absorbing them cannot fail. */
+  private record Absorption(float[] keys, float[] values, int count) {}
 
   /**
    * Divides the bank's class prior out of its read: {@code logit(p) -= balance * logit(pi)}, pi = the bank's mean
@@ -600,10 +649,12 @@ public final class VideoObjectSegmenter implements AutoCloseable {
   }
 
   /**
-   * Absorbs the cells whose mask value is within {@code absorbMargin} of 0 or 1, the background far from the object
-   * only on every {@code backgroundStride}-th row and column.
+   * The cells a bank absorbs: those whose mask value is within {@code absorbMargin} of 0 or 1, the background far from
+   * the object only on every {@code backgroundStride}-th row and column.
+   *
+   * @throws IllegalArgumentException when a key cannot be stored (not finite: the model failed on this frame)
    */
-  private void absorb(FeatureBank bank, long frameIndex, KeyGrid grid, float[] gridMask) {
+  private Absorption absorption(KeyGrid grid, float[] gridMask) {
     int n = grid.positions();
     int gw = grid.width();
     int stride = options.backgroundStride();
@@ -623,7 +674,9 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       System.arraycopy(grid.keys(), i * dim, keys, count * dim, dim);
       values[count++] = gridMask[i];
     }
-    bank.absorb(frameIndex, keys, values, count, options.keepPromptFrame());
+    FeatureBank.checkFeatures("newKeys", keys, count, dim);
+    FeatureBank.checkFeatures("newValues", values, count, 1);
+    return new Absorption(keys, values, count);
   }
 
   private static long micros(long startNanos) {

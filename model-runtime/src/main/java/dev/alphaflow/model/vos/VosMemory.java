@@ -8,8 +8,9 @@ import java.util.TreeMap;
 /**
  * One video's segmentation memory: a long-term {@link FeatureBank} per object (bounded by its budget) and the
  * short-term {@link FrameMemory} of the previous frame. The Flink operator keeps the banks in a
- * {@code MapState<objectId, FeatureBank>} and the frame memory in a {@code ValueState}; the segmenter mutates this
- * object while it segments a frame. Not thread-safe.
+ * {@code MapState<objectId, FeatureBank>} and the frame memory in a {@code ValueState}; the segmenter updates this
+ * object (and its banks) when a frame succeeds, all at the end, and leaves it as it was when a frame fails. Not
+ * thread-safe.
  */
 public final class VosMemory {
 

@@ -361,7 +361,8 @@ public final class VosOptions implements Serializable {
 
     /**
      * The long-term memory of each object (default {@link VosOptions#defaultBank()}). Values are soft masks, so the
-     * value merge must be {@link FeatureBankConfig.ValueMerge#WEIGHTED_AVERAGE}.
+     * value merge must be {@link FeatureBankConfig.ValueMerge#WEIGHTED_AVERAGE}. The segmenter runs every bank with
+     * this config, including banks restored from a checkpoint that were saved with another.
      */
     public Builder bank(FeatureBankConfig bank) {
       this.bank = Objects.requireNonNull(bank, "bank");

@@ -37,9 +37,30 @@ public final class TinyFeatureModels {
     return write(out, outputs);
   }
 
+  /**
+   * Writes a model with the same contract whose features are NaN where the frame is near black: it takes the square
+   * root of the normalized input plus 2, which is negative for a channel value below about 7 of 255 in red or green
+   * (ImageNet normalization). Frames without such pixels are features as usual. For testing what happens when the
+   * model fails on one frame after it has been read against the memory (NaN keys are refused when a bank absorbs them).
+   */
+  public static Path failingOnBlack(Path out) {
+    return write(out, NAMES.length, true);
+  }
+
   private static Path write(Path out, int outputs) {
+    return write(out, outputs, false);
+  }
+
+  private static Path write(Path out, int outputs, boolean nanOnBlack) {
     Random random = new Random(SEED);
     OnnxGraphBuilder g = new OnnxGraphBuilder("mobilenetv2_features_contract").input("input", FLOAT, "N,3,H,W");
+    String source = "input";
+    if (nanOnBlack) {
+      g.initializer("two", new long[] {1}, new float[] {2f})
+          .node("Add", List.of("input", "two"), List.of("shifted"))
+          .node("Sqrt", "shifted", "rooted");
+      source = "rooted";
+    }
     for (int k = 0; k < outputs; k++) {
       int c = CHANNELS[k];
       int s = STRIDES[k];
@@ -47,7 +68,7 @@ public final class TinyFeatureModels {
           .initializer("b" + k, new long[] {c}, gaussian(random, c, 0.3f))
           // pads s/2 before and s/2 - 1 after: output cell j is centred near input pixel j * s, as in
           // MobileNetV2 (3x3, stride-2, pad-1 convs centre output o on input 2o), and there are H/s cells
-          .node("AveragePool", "input", "pool" + k, Attribute.ints("kernel_shape", s, s),
+          .node("AveragePool", source, "pool" + k, Attribute.ints("kernel_shape", s, s),
               Attribute.ints("strides", s, s), Attribute.ints("pads", s / 2, s / 2, s / 2 - 1, s / 2 - 1))
           .node("Conv", List.of("pool" + k, "w" + k, "b" + k), List.of("conv" + k))
           .node("Tanh", "conv" + k, NAMES[k])

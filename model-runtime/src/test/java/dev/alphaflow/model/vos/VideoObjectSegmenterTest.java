@@ -127,6 +127,81 @@ class VideoObjectSegmenterTest {
 
   // ---- prompts --------------------------------------------------------------------------------------------------
 
+  /** The Java kernel, failing with an exception on the {@code failOn}-th attend call from now (0: never). */
+  static final class FailingReadout implements AttentionReadout {
+    private final AttentionReadout java = AttentionReadout.java();
+    private int callsLeft;
+
+    void failOnCall(int fromNow) {
+      callsLeft = fromNow;
+    }
+
+    @Override
+    public void attend(float[] queries, int queryCount, float[] keys, float[] values, int entryCount, int keyDim,
+        int valueDim, float hitThreshold, float[] out, int[] hits) {
+      if (callsLeft > 0 && --callsLeft == 0) {
+        throw new IllegalStateException("injected readout failure");
+      }
+      java.attend(queries, queryCount, keys, values, entryCount, keyDim, valueDim, hitThreshold, out, hits);
+    }
+
+    @Override
+    public ReadoutKernel kernel() {
+      return ReadoutKernel.JAVA;
+    }
+
+    @Override
+    public void close() {
+      java.close();
+    }
+  }
+
+  private static Map<Integer, List<HalfTensor>> bankContents(VosMemory memory) {
+    Map<Integer, List<HalfTensor>> contents = new TreeMap<>();
+    memory.banks().forEach((id, bank) -> contents.put(id, bank.toHalfTensors()));
+    return contents;
+  }
+
+  @Test
+  void aFrameThatFailsAfterTheBanksWereReadLeavesTheMemoryAsItWas() {
+    FailingReadout readout = new FailingReadout();
+    try (VideoObjectSegmenter s = VideoObjectSegmenter.open(registry, SessionSettings.builder().intraOpThreads(1)
+        .build(), options().build(), readout)) {
+      VosMemory memory = new VosMemory();
+      s.segment(frame(0), 0, memory, List.of(VosPrompt.add(1, truth(1, 0)), VosPrompt.add(2, truth(2, 0))));
+      s.segment(frame(1), 1, memory, List.of());
+      Map<Integer, FeatureBank> banksBefore = new TreeMap<>(memory.banks());
+      Map<Integer, List<HalfTensor>> contentsBefore = bankContents(memory);
+      FrameMemory previousBefore = memory.previous();
+
+      readout.failOnCall(2); // object 1's bank is read (its usage would count), object 2's read fails
+      assertThatThrownBy(() -> s.segment(frame(2), 2, memory, List.of())).hasMessageContaining("injected");
+
+      assertThat(memory.banks()).isEqualTo(banksBefore);
+      assertThat(bankContents(memory)).as("entries, birth frames and usage counts").isEqualTo(contentsBefore);
+      assertThat(memory.previous()).isSameAs(previousBefore);
+
+      // the same frame, run again, reads and counts as it would have the first time
+      s.segment(frame(2), 2, memory, List.of());
+      assertThat(bankContents(memory).get(1)).as("a successful read counts usage").isNotEqualTo(contentsBefore.get(1));
+    }
+  }
+
+  @Test
+  void storedBanksRunWithTheOptionsBankConfig() {
+    VosMemory memory = new VosMemory();
+    segmenter.segment(frame(0), 0, memory, List.of(VosPrompt.add(1, truth(1, 0))));
+    FeatureBankConfig stored = memory.banks().get(1).config().toBuilder().budget(7).thresClose(0.5f).build();
+    // a bank as a checkpoint of a job with other options restores it
+    memory.banks().put(1, FeatureBank.fromHalfTensors(memory.banks().get(1).toHalfTensors(), stored));
+
+    segmenter.segment(frame(20), 20, memory, List.of()); // on the absorb cadence
+
+    FeatureBank bank = memory.banks().get(1);
+    assertThat(bank.config()).isEqualTo(segmenter.options().bank());
+    assertThat(bank.size()).as("entries beyond the stored budget of 7 stay").isGreaterThan(7);
+  }
+
   @Test
   void checkPromptNamesEachProblem() {
     VosMemory memory = new VosMemory();

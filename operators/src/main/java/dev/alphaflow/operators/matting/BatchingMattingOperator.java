@@ -137,7 +137,9 @@ public class BatchingMattingOperator extends AbstractStreamOperator<MattedFrame>
             MattingStep step = steps.get(i);
             setCurrentKey(keys.get(i));
             if (step.failed()) {
-                state.clear();
+                if (step.resetRequested) { // as MattingFunction: a failed frame leaves the state, bar its reset
+                    state.clear();
+                }
                 inferenceFailures.inc();
                 output.collect(MattingFunction.DEAD_LETTERS, new StreamRecord<>(step.toDeadLetter(now)));
                 continue;

@@ -29,9 +29,11 @@ import dev.alphaflow.schemas.Matte;
  * (fp16, {@link RecurrentStateTypeInfo}); keyed by stream id, after {@code FrameSequencer}.
  *
  * <p>A frame whose sequencer reset reason is not NONE starts from {@link RecurrentState#initial()}; END clears the
- * stream's state. A frame the model cannot run goes to {@link #DEAD_LETTERS} as INFERENCE_FAILED and the stream's
- * state stays as it was; a stored state that no longer fits the frame (the downsample ratio changed across a
- * restart) is dropped and the frame runs from the initial state, reported as reset reason {@value #STATE_MISMATCH}.
+ * stream's state. A frame the model cannot run goes to {@link #DEAD_LETTERS} as INFERENCE_FAILED and leaves the
+ * stream's state as it was, so the next frame continues from the last frame that ran; only a reset the failed frame
+ * carried (first frame, gap, geometry change) still clears it. A stored state that no longer fits the frame (the
+ * downsample ratio changed across a restart) is dropped and the frame runs from the initial state, reported as reset
+ * reason {@value #STATE_MISMATCH}.
  *
  * <p>It emits {@link MattedFrame}s, whose images {@link MatteEncodingOperator} (on a thread of its own,
  * overlapping the next frame's inference) or {@link MattedFrame#encode} turns into PNG {@link Matte}s.
@@ -118,8 +120,11 @@ public class MattingFunction extends KeyedProcessFunction<String, SequencedFrame
         MattingStep step = MattingStep.prepare(element, element.resetReason == ResetReason.NONE ? state.value() : null);
         step.runAlone(matter);
         if (step.failed()) {
-            // Whatever state the frame would have started from is unusable now: the next frame starts over.
-            state.clear();
+            // The frame is dropped as if it had never come (the next one continues from the last good state), but
+            // a reset the sequencer asked for with it still happens.
+            if (step.resetRequested) {
+                state.clear();
+            }
             inferenceFailures.inc();
             ctx.output(DEAD_LETTERS, step.toDeadLetter(ctx.timerService().currentProcessingTime()));
             return;

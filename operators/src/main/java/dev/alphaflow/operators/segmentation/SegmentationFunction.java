@@ -70,7 +70,10 @@ import dev.alphaflow.schemas.SegmentedObject;
  * {@link #DEAD_LETTERS} as INVALID_PROMPT, with the prompt's mask bytes as the original, and the frame is segmented
  * with the remaining prompts. The memory follows the matting operator's rules: a sequencer reset (first frame, RESET,
  * gap, geometry change) forgets every object before the frame's prompts apply, END clears the stream. A frame the
- * segmenter fails on goes to the dead letters as INFERENCE_FAILED and leaves the memory as it was.
+ * segmenter fails on goes to the dead letters as INFERENCE_FAILED and leaves the keyed state as it was before the
+ * frame, bank usage counts included, on every state backend (the segmenter changes the banks only once a frame has
+ * succeeded); only a reset the frame carried still happens. The banks run with the spec's bank options (budget,
+ * thresholds), including banks restored from a checkpoint taken with other options.
  *
  * <p>Metrics: counters {@value #FRAMES_SEGMENTED_METRIC}, {@value #PROMPTS_REJECTED_METRIC},
  * {@value #INFERENCE_FAILURES_METRIC}; gauges {@value #STATE_BYTES_METRIC} (the last stream's fp16 memory) and

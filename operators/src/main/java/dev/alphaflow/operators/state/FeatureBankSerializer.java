@@ -46,6 +46,11 @@ public final class FeatureBankSerializer extends TypeSerializer<FeatureBank> {
     /** Version of the per-record bank format, written as each record's first byte. */
     public static final int FORMAT_VERSION = 1;
 
+    /** Whether {@link #deserialize} reads banks of format {@code version}; see {@link HalfTensorListSerializer#canRead}. */
+    public static boolean canRead(int version) {
+        return version == FORMAT_VERSION;
+    }
+
     public static final FeatureBankSerializer INSTANCE = new FeatureBankSerializer();
 
     private FeatureBankSerializer() {}
@@ -160,7 +165,7 @@ public final class FeatureBankSerializer extends TypeSerializer<FeatureBank> {
     }
 
     private static void checkVersion(int version) throws IOException {
-        if (version != FORMAT_VERSION) {
+        if (!canRead(version)) {
             throw new IOException("unknown feature bank format version " + version + " (this build reads version "
                     + FORMAT_VERSION + "); the state was written by a newer alphaflow, or the bytes are not a bank");
         }

@@ -14,7 +14,8 @@ import dev.alphaflow.model.vos.FeatureBank;
 /**
  * Snapshot of {@link FeatureBankSerializer}, kept in every checkpoint next to the banks it describes. It records the
  * bank format version and the fp16 tensor format version the state was written in, so a later build can tell
- * whether it reads old state as is, must migrate it, or cannot read it.
+ * whether it reads old state as is, must migrate it (only from formats {@link FeatureBankSerializer#canRead} and
+ * {@link HalfTensorListSerializer#canRead} say it still reads), or cannot read it.
  */
 @Internal
 public final class FeatureBankSerializerSnapshot implements TypeSerializerSnapshot<FeatureBank> {
@@ -73,8 +74,10 @@ public final class FeatureBankSerializerSnapshot implements TypeSerializerSnapsh
         if (old.formatVersion == formatVersion && old.tensorFormatVersion == tensorFormatVersion) {
             return TypeSerializerSchemaCompatibility.compatibleAsIs();
         }
-        // Records carry their format versions; a reader that knows the old formats rewrites state in the new ones.
-        return old.formatVersion <= formatVersion && old.tensorFormatVersion <= tensorFormatVersion
+        // Migrating means reading the old records with the restored serializer: only claim it where a reader exists.
+        boolean readable = FeatureBankSerializer.canRead(old.formatVersion)
+                && HalfTensorListSerializer.canRead(old.tensorFormatVersion);
+        return readable
                 ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
                 : TypeSerializerSchemaCompatibility.incompatible();
     }

@@ -42,6 +42,15 @@ public final class HalfTensorListSerializer extends TypeSerializer<List<HalfTens
     /** Version of the per-record format, written as each record's first byte. */
     public static final int FORMAT_VERSION = 1;
 
+    /**
+     * Whether {@link #readTensors} reads records of format {@code version}. Only the current one today; a later format
+     * adds its predecessors here when it brings a reader for them, and only then may a serializer snapshot claim a
+     * migration from them.
+     */
+    public static boolean canRead(int version) {
+        return version == FORMAT_VERSION;
+    }
+
     /** Highest rank accepted when reading; guards against reading garbage as a huge header. */
     static final int MAX_RANK = 16;
 
@@ -151,7 +160,7 @@ public final class HalfTensorListSerializer extends TypeSerializer<List<HalfTens
     }
 
     private static void checkVersion(int version) throws IOException {
-        if (version != FORMAT_VERSION) {
+        if (!canRead(version)) {
             throw new IOException("unknown fp16 tensor format version " + version + " (this build reads version "
                     + FORMAT_VERSION + "); the state was written by a newer alphaflow, or the bytes are not tensor state");
         }

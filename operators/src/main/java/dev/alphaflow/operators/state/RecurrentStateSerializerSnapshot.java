@@ -14,7 +14,7 @@ import dev.alphaflow.model.rvm.RecurrentState;
 /**
  * Snapshot of {@link RecurrentStateSerializer}, kept in every checkpoint next to the state it describes. It records
  * the tensor format version the state was written in, so a later build can tell whether it reads old state as is,
- * must migrate it, or cannot read it.
+ * must migrate it (only for formats {@link HalfTensorListSerializer#canRead} says it still reads), or cannot read it.
  */
 @Internal
 public final class RecurrentStateSerializerSnapshot implements TypeSerializerSnapshot<RecurrentState> {
@@ -65,8 +65,8 @@ public final class RecurrentStateSerializerSnapshot implements TypeSerializerSna
         if (old.formatVersion == formatVersion) {
             return TypeSerializerSchemaCompatibility.compatibleAsIs();
         }
-        // Records carry their format version; a reader that knows the old format rewrites state in the new one.
-        return old.formatVersion < formatVersion
+        // Migrating means reading the old records with the restored serializer: only claim it where a reader exists.
+        return HalfTensorListSerializer.canRead(old.formatVersion)
                 ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
                 : TypeSerializerSchemaCompatibility.incompatible();
     }

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateBackend;
@@ -40,6 +42,8 @@ import dev.alphaflow.model.testing.TinyModels;
 import dev.alphaflow.operators.sequencer.EndReason;
 import dev.alphaflow.operators.sequencer.ResetReason;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
+import dev.alphaflow.operators.state.RecurrentStateSerializer;
+import dev.alphaflow.operators.state.RecurrentStateTypeInfo;
 import dev.alphaflow.operators.testutils.MetricCapture;
 import dev.alphaflow.operators.testutils.TestModels;
 import dev.alphaflow.schemas.DeadLetter;
@@ -339,6 +343,44 @@ class MattingFunctionTest {
                 harness.close();
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aFailedFrameLeavesTheStateAsItWasAndTheStreamGoesOnFromTheLastGoodFrame(Backend backend, @TempDir Path dir)
+            throws Exception {
+        Path file = TestModels.rvmOnlyFor(dir.resolve("rvm-64x48-only.onnx"), W, H);
+        MattingSpec fragile = MattingSpec.builder().modelDir(dir).card(TinyModels.rvmCard(file)).build();
+        var withFailure = newHarness(fragile, backend.create(), null);
+        run(withFailure, frames("cam", 0, 2));
+        byte[] before = stateBytes(withFailure);
+
+        // A frame of another size without a reset (a producer bug): the model cannot run it, from any state.
+        List<Matte> failed = run(withFailure,
+                List.of(SequencedFrame.frame(decoded("cam", 3, image(80, H, 3)), ResetReason.NONE)));
+
+        assertThat(failed).isEmpty();
+        assertThat(withFailure.getSideOutput(MattingFunction.DEAD_LETTERS)).singleElement()
+                .satisfies(r -> assertThat(r.getValue().getReason()).isEqualTo(DeadLetterReason.INFERENCE_FAILED));
+        assertThat(stateBytes(withFailure)).as("the state after the failed frame").isEqualTo(before);
+
+        List<Matte> next = run(withFailure, frames("cam", 4, 5));
+        var without = newHarness(fragile, backend.create(), null);
+        run(without, frames("cam", 0, 2));
+        assertThat(alphas(next)).isEqualTo(alphas(run(without, frames("cam", 4, 5))));
+        assertThat(next).extracting(Matte::getStateReset).containsOnly(false);
+    }
+
+    /** The stream "cam"'s recurrent state as the serializer writes it. */
+    private static byte[] stateBytes(KeyedOneInputStreamOperatorTestHarness<String, SequencedFrame, MattedFrame> harness)
+            throws Exception {
+        assertThat(stateKeys(harness)).containsExactly("cam");
+        harness.getOperator().getKeyedStateBackend().setCurrentKey("cam");
+        var state = harness.getOperator().getKeyedStateStore().getState(
+                new ValueStateDescriptor<>(MattingFunction.STATE_NAME, RecurrentStateTypeInfo.INSTANCE));
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        RecurrentStateSerializer.INSTANCE.serialize(state.value(), out);
+        return out.getCopyOfBuffer();
     }
 
     @Test

@@ -206,16 +206,33 @@ class FeatureBankSerializerTest extends SerializerTestBase<FeatureBank> {
     }
 
     @Test
-    void stateInAnOlderFormatIsMigratedAndANewerOneRefused() throws IOException {
+    void theSnapshotAcceptsExactlyTheFormatsTheSerializerReads() throws IOException {
+        // A snapshot that accepts a format its serializer then refuses on read fails the restore half-way.
         int bank = FeatureBankSerializer.FORMAT_VERSION;
         int tensor = HalfTensorListSerializer.FORMAT_VERSION;
         FeatureBankSerializerSnapshot current = new FeatureBankSerializerSnapshot();
-        assertThat(current.resolveSchemaCompatibility(snapshotOf(bank - 1, tensor)).isCompatibleAfterMigration())
-                .isTrue();
-        assertThat(current.resolveSchemaCompatibility(snapshotOf(bank, tensor - 1)).isCompatibleAfterMigration())
-                .isTrue();
-        assertThat(current.resolveSchemaCompatibility(snapshotOf(bank + 1, tensor)).isIncompatible()).isTrue();
-        assertThat(current.resolveSchemaCompatibility(snapshotOf(bank, tensor + 1)).isIncompatible()).isTrue();
+        assertThat(current.resolveSchemaCompatibility(snapshotOf(bank, tensor)).isCompatibleAsIs()).isTrue();
+        for (int b = 0; b <= bank + 1; b++) {
+            for (int t = 0; t <= tensor + 1; t++) {
+                boolean readable = FeatureBankSerializer.canRead(b) && HalfTensorListSerializer.canRead(t);
+                assertThat(current.resolveSchemaCompatibility(snapshotOf(b, t)).isIncompatible())
+                        .as("bank format %d, tensor format %d", b, t).isEqualTo(!readable);
+            }
+        }
+        // and canRead tells the truth about the reader
+        byte[] record = serialize(Banks.random(new Random(5), 4, 2, FeatureBankConfig.defaults(), 2, 3));
+        for (int b = 0; b <= bank + 1; b++) {
+            byte[] inVersion = record.clone();
+            inVersion[0] = (byte) b; // the bank format version is the record's first byte
+            if (FeatureBankSerializer.canRead(b)) {
+                assertThat(deserialize(inVersion).size()).isPositive();
+            } else {
+                assertThatThrownBy(() -> deserialize(inVersion)).isInstanceOf(IOException.class)
+                        .hasMessageContaining("format version " + b);
+            }
+        }
+        assertThat(current.resolveSchemaCompatibility(snapshotOf(bank - 1, tensor)).isIncompatible())
+                .as("no reader for the format before this one").isTrue();
     }
 
     private static FeatureBankSerializerSnapshot snapshotOf(int formatVersion, int tensorFormatVersion)

@@ -133,11 +133,31 @@ class RecurrentStateSerializerTest extends SerializerTestBase<RecurrentState> {
     }
 
     @Test
-    void stateInAnOlderFormatIsMigratedAndANewerOneRefused() throws IOException {
+    void theSnapshotAcceptsExactlyTheFormatsTheSerializerReads() throws IOException {
+        // A snapshot that accepts a format its serializer then refuses on read fails the restore half-way.
         RecurrentStateSerializerSnapshot current = new RecurrentStateSerializerSnapshot();
-        assertThat(current.resolveSchemaCompatibility(snapshotOfFormat(0)).isCompatibleAfterMigration()).isTrue();
-        assertThat(current.resolveSchemaCompatibility(snapshotOfFormat(HalfTensorListSerializer.FORMAT_VERSION + 1))
-                .isIncompatible()).isTrue();
+        byte[] record = serialize(Tensors.rvmState(new Random(3), 16, 16));
+        for (int version = 0; version <= HalfTensorListSerializer.FORMAT_VERSION + 1; version++) {
+            byte[] inVersion = record.clone();
+            inVersion[0] = (byte) version; // the tensor format version is the record's first byte
+            boolean reads = readsWithoutAVersionError(inVersion);
+            TypeSerializerSchemaCompatibility<RecurrentState> compatibility =
+                    current.resolveSchemaCompatibility(snapshotOfFormat(version));
+            assertThat(compatibility.isIncompatible()).as("format %d, read: %s", version, reads).isEqualTo(!reads);
+            assertThat(compatibility.isCompatibleAsIs()).isEqualTo(version == HalfTensorListSerializer.FORMAT_VERSION);
+        }
+        assertThat(current.resolveSchemaCompatibility(snapshotOfFormat(0)).isIncompatible())
+                .as("no reader for format 0").isTrue();
+    }
+
+    private static boolean readsWithoutAVersionError(byte[] bytes) {
+        try {
+            deserialize(bytes);
+            return true;
+        } catch (IOException e) {
+            assertThat(e).hasMessageContaining("format version");
+            return false;
+        }
     }
 
     private static RecurrentStateSerializerSnapshot snapshotOfFormat(int formatVersion) throws IOException {
