@@ -39,7 +39,7 @@ import dev.alphaflow.model.rvm.RvmOptions;
  *   <li>{@code alphaflow.shared.dir} — folder with {@code models/} and {@code data/} (required)</li>
  *   <li>{@code alphaflow.bench.output} — the BENCHMARKS.md to update (unset: print only)</li>
  *   <li>{@code alphaflow.bench.only} — comma-separated subset of
- *       {@code single,streams,batch,state,live,checkpoint}</li>
+ *       {@code single,streams,batch,state,live,checkpoint,cluster}</li>
  *   <li>{@code alphaflow.bench.reps} (5), {@code alphaflow.bench.warmup} (2: unmeasured pairs before the pipeline
  *       comparisons, while the JIT compiles Flink's, Kafka's and the job's code), {@code alphaflow.bench.ratio} (0.25), {@code alphaflow.bench.threads} (2),
  *       {@code alphaflow.bench.single.frames} (960: a 240-frame replay is
@@ -47,6 +47,9 @@ import dev.alphaflow.model.rvm.RvmOptions;
  *       {@code alphaflow.bench.streams.count} (8),
  *       {@code alphaflow.bench.streams.frames} (16), {@code alphaflow.bench.streams.parallelism} (2),
  *       {@code alphaflow.bench.streams.threads} (1)</li>
+ *   <li>{@code alphaflow.bench.cluster.frames} (as {@code single.frames}), {@code alphaflow.bench.cluster.kills} (3):
+ *       the {@code cluster} part, which runs the shipped jar ({@code jobs/target/alphaflow.jar}, or
+ *       {@code -Dalphaflow.jar}) on a {@link ClusterBench local cluster} of real processes</li>
  *   <li>{@code alphaflow.bench.spinning} (the job's default for each job's delivery,
  *       {@link MattingJobOptions#defaultSpinning}),
  *       {@code alphaflow.bench.dynamic-block-base} (the job's default, {@code alphaflow.ort.dynamic-block-base}) and
@@ -66,7 +69,7 @@ public final class BenchmarkSuite {
                 : COMMAND;
     }
     static final Set<String> ALL = new LinkedHashSet<>(List.of("single", "streams", "batch", "state", "live",
-            "checkpoint"));
+            "checkpoint", "cluster"));
     static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
     static final double LIVE_LOAD = 0.7;
     static final Duration LIVE_DURATION = Duration.ofSeconds(20);
@@ -133,6 +136,9 @@ public final class BenchmarkSuite {
             }
             if (s.only.contains("checkpoint")) {
                 checkpoints(s, video, kafka, cluster, results);
+            }
+            if (s.only.contains("cluster")) {
+                localCluster(s, video, replay, tmp.resolve("local-cluster"), results);
             }
         } finally {
             deleteRecursively(tmp);
@@ -419,6 +425,127 @@ public final class BenchmarkSuite {
         }
     }
 
+    /**
+     * The {@code cluster} part: the single-stream replay on the MiniCluster (as {@link #singleStream} runs it)
+     * against the same replay on a local cluster of real processes (2 TaskManagers of 1 slot, job submitted over
+     * REST), alternated; then checkpoints and restores of 1/16/64 streams and TaskManager kills on that cluster.
+     * The cluster is stopped (every process, checked) before this returns or throws.
+     */
+    private static void localCluster(Settings s, List<byte[]> video, PipelineReplay replay, Path root,
+            Results results) throws Exception {
+        int frames = Settings.positive("alphaflow.bench.cluster.frames", s.singleFrames);
+        int kills = Settings.positive("alphaflow.bench.cluster.kills", 3);
+        Workload workload = Workload.singleStream(video, frames);
+        BenchTopics.JobSettings job = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.threads,
+                s.singleParallelism, true, CommonOptions.Delivery.EXACTLY_ONCE);
+        double loadBefore = MachineInfo.loadAverage();
+        try (ClusterBench cluster = ClusterBench.start(root, CHECKPOINT_INTERVAL, job.stateBackend())) {
+            List<Double> miniFps = new ArrayList<>();
+            List<Double> clusterFps = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            List<String> cpu = new ArrayList<>();
+            for (int pair = 1 - s.warmupPairs; pair <= s.reps; pair++) {
+                boolean measured = pair >= 1;
+                String label = measured ? "pair " + pair + "/" + s.reps : "warm-up " + (pair + s.warmupPairs) + "/"
+                        + s.warmupPairs + " (not counted)";
+                Comparison.settle();
+                double[] before = {ClusterBench.suiteCpuMillis(), cluster.clusterCpuMillis()};
+                PipelineReplay.Result mini = replay.run("cluster-vs-mini", workload, job);
+                double[] between = {ClusterBench.suiteCpuMillis(), cluster.clusterCpuMillis()};
+                Comparison.settle();
+                double[] start = {ClusterBench.suiteCpuMillis(), cluster.clusterCpuMillis()};
+                PipelineReplay.Result onCluster = cluster.replay("cluster-vs-cluster", workload, job);
+                double[] after = {ClusterBench.suiteCpuMillis(), cluster.clusterCpuMillis()};
+                double ratio = onCluster.throughput().fps() / mini.throughput().fps();
+                String cpuLine = String.format(Locale.ROOT, "MiniCluster %.0f + idle cluster %.0f, cluster %.0f + "
+                        + "suite JVM %.0f", (between[0] - before[0]) / frames, (between[1] - before[1]) / frames,
+                        (after[1] - start[1]) / frames, (after[0] - start[0]) / frames);
+                System.out.printf(Locale.ROOT, "[bench] cluster vs MiniCluster %s: MiniCluster %.2f frames/s (job "
+                        + "wall %.1f s), cluster %.2f frames/s (job wall %.1f s) → ratio %.3f; CPU-ms per frame %s; "
+                        + "load %.2f%n", label, mini.throughput().fps(), mini.jobWallSeconds(),
+                        onCluster.throughput().fps(), onCluster.jobWallSeconds(), ratio, cpuLine,
+                        MachineInfo.loadAverage());
+                if (measured) {
+                    miniFps.add(mini.throughput().fps());
+                    clusterFps.add(onCluster.throughput().fps());
+                    ratios.add(ratio);
+                    cpu.add("(" + cpuLine + ")");
+                }
+            }
+            double loadAfterPairs = MachineInfo.loadAverage();
+            results.add("cluster.matting.vs_minicluster", String.format(Locale.ROOT, "%.3f", Stats.median(ratios)),
+                    String.format(Locale.ROOT, "frames/s of the archive replay (1 stream × %d frames, exactly-once, "
+                            + "checkpoints every %d s, state backend %s, job parallelism %d, ORT intra-op threads %d, "
+                            + "thread spinning %s) on a local cluster of real processes (Kafka broker, JobManager and "
+                            + "%d TaskManagers of 1 slot and %s each, one JVM per process, job submitted over REST "
+                            + "from the shipped jar) ÷ the same replay on the suite's MiniCluster (1 TaskManager of 2 "
+                            + "slots, embedded broker, both in the suite's JVM); same frames, topics and job options, "
+                            + "frames/s from the mattes' append times for both; target ≥ 0.95; after %d unmeasured "
+                            + "pairs, median of %d pairs (MiniCluster, then cluster): frames/s MiniCluster %s, cluster "
+                            + "%s, ratios %s; CPU-ms per frame over each whole run (publish, job incl. start-up, read) "
+                            + "%s; both set-ups stay up throughout, so the idle one's threads run during the other's "
+                            + "runs; load average %.2f before, %.2f after the pairs (2 cores, shared with other "
+                            + "engineers' builds)", frames, CHECKPOINT_INTERVAL.toSeconds(),
+                            job.stateBackend().flinkName(), job.parallelism(), s.threads,
+                            spinning().optionName(), ClusterBench.TASK_MANAGERS, ClusterBench.TASK_MANAGER_MEMORY,
+                            s.warmupPairs, s.reps, Stats.format(miniFps, "%.1f"), Stats.format(clusterFps, "%.1f"),
+                            Stats.format(ratios, "%.2f"), String.join(", ", cpu), loadBefore, loadAfterPairs));
+
+            BenchTopics.JobSettings streamsJob = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.streamThreads,
+                    s.streamParallelism, false, CommonOptions.Delivery.EXACTLY_ONCE);
+            for (int n : CHECKPOINT_STREAMS) {
+                double load = MachineInfo.loadAverage();
+                ClusterBench.CheckpointRestore r = cluster.checkpointAndRestore(video, n, streamsJob);
+                results.add("cluster.checkpoint_ms." + n, String.format(Locale.ROOT, "%.0f",
+                        r.medianCheckpointMillis()), String.format(Locale.ROOT, "%d stream(s) on the local cluster "
+                                + "(%d TaskManagers of 1 slot, job parallelism %d, exactly-once, state backend %s, "
+                                + "full checkpoints to a local folder): 3 rounds of one frame per stream, each "
+                                + "followed (once all mattes were written) by a checkpoint triggered over REST; median "
+                                + "end_to_end_duration of the REST checkpoint statistics, %s ms; periodic checkpoints "
+                                + "every %d s stay on (a cluster setting) while the job idles between rounds; the last "
+                                + "triggered checkpoint's state_size %d bytes (%.0f per stream); load average %.2f",
+                                n, ClusterBench.TASK_MANAGERS, streamsJob.parallelism(),
+                                streamsJob.stateBackend().flinkName(), Stats.format(r.checkpointMillis(), "%.0f"),
+                                CHECKPOINT_INTERVAL.toSeconds(), r.checkpointBytes(), (double) r.checkpointBytes() / n,
+                                load));
+                results.add("cluster.restore_ms." + n, String.valueOf(r.restoreRunningMillis()),
+                        String.format(Locale.ROOT, "%d stream(s): the job cancelled, then submitted again over REST "
+                                + "from its latest retained checkpoint; restore = the run request (`POST "
+                                + "/jars/:id/run` with `savepointPath`; the JobManager runs the jar's main class to "
+                                + "build the job) → every subtask of every vertex RUNNING (Flink moves a subtask from "
+                                + "INITIALIZING to RUNNING once its %s state is restored and its operators opened, "
+                                + "model sessions loaded), polled every 25 ms; the job reported the restore in its "
+                                + "checkpoint statistics, and no stream's state was reset; the first job, with no "
+                                + "state, took %d ms to the same point; from the restoring run request to its first "
+                                + "matte appended %d ms, to the last stream's %d ms (one frame per stream published "
+                                + "before it)", n, streamsJob.stateBackend().flinkName(), r.startRunningMillis(),
+                                r.restoreFirstMatteMillis(), r.restoreAllMattesMillis()));
+            }
+
+            int streams = 4;
+            int perStream = 150;
+            double loadBeforeKills = MachineInfo.loadAverage();
+            List<ClusterBench.Kill> k = cluster.taskManagerKills(video, kills, streams, perStream, streamsJob);
+            List<Double> recovery = k.stream().map(x -> (double) x.recoveryMillis()).toList();
+            results.add("cluster.tm_kill.recovery_ms", String.format(Locale.ROOT, "%.0f", Stats.median(recovery)),
+                    String.format(Locale.ROOT, "a TaskManager of a running exactly-once job (%d streams × %d frames "
+                            + "published up front, job parallelism %d over %d TaskManagers of 1 slot, checkpoints "
+                            + "every %d s, fixed-delay restart 1 s, heartbeat timeout 10 s) killed with SIGKILL and a "
+                            + "replacement TaskManager started at once, %d times in one job (a different one each "
+                            + "time, each after the job had committed more output since the last recovery); "
+                            + "recovery = kill → the first matte committed after the kill arriving at a "
+                            + "read_committed consumer (an offset at or after the read_committed end taken once the "
+                            + "JobManager had noticed the loss); median of %s ms; kill → JobManager noticed %s ms, → "
+                            + "every subtask RUNNING again %s ms; killed %s; load average %.2f before, %.2f after",
+                            streams, perStream, streamsJob.parallelism(), ClusterBench.TASK_MANAGERS,
+                            CHECKPOINT_INTERVAL.toSeconds(), kills, Stats.format(recovery, "%.0f"),
+                            k.stream().map(x -> String.valueOf(x.noticedMillis())).toList(),
+                            k.stream().map(x -> String.valueOf(x.runningMillis())).toList(),
+                            k.stream().map(x -> x.killed() + "→" + x.replacement()).toList(), loadBeforeKills,
+                            MachineInfo.loadAverage()));
+        }
+    }
+
     private static String shapes(StateBench.StateSize size) {
         List<String> shapes = new ArrayList<>();
         size.state().tensors().forEach(t -> shapes.add(Arrays.toString(t.shape())));
@@ -510,7 +637,7 @@ public final class BenchmarkSuite {
                     provider().isGpu()
                             ? "### Benchmark suite on the GPU (" + provider().name().toLowerCase(Locale.ROOT)
                                     + " provider; rows `*." + provider().name().toLowerCase(Locale.ROOT) + "`)"
-                            : "### Benchmark suite (`perf.*`, `state.*`)",
+                            : "### Benchmark suite (`perf.*`, `state.*`, `cluster.*`)",
                     "",
                     String.format(Locale.ROOT, "Last run %s UTC (%s) on %s; it took %.0f s. The machine is shared: "
                             + "the 1-minute load average was %.2f before and %.2f after (%d = all cores busy), and the "

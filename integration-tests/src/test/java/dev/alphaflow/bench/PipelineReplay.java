@@ -56,6 +56,28 @@ final class PipelineReplay {
         double wall = (System.nanoTime() - submitted) / 1e9;
 
         int expected = workload.frameCount();
+        List<MatteReader.Seen> mattes = awaitEveryMatteOnce(name, bootstrap, topics, expected);
+        long first = mattes.stream().mapToLong(MatteReader.Seen::appendTimeMs).min().orElseThrow();
+        long last = mattes.stream().mapToLong(MatteReader.Seen::appendTimeMs).max().orElseThrow();
+        Map<String, Long> firstPerStream = new HashMap<>();
+        mattes.forEach(m -> firstPerStream.merge(m.streamId(), m.appendTimeMs(), Math::min));
+        long allStarted = Collections.max(firstPerStream.values());
+        List<Long> sizes = new ArrayList<>();
+        for (AbstractCheckpointStats c : cluster.graph(job).getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
+            if (c.getStatus() == CheckpointStatsStatus.COMPLETED && c.getTriggerTimestamp() > allStarted
+                    && c.getTriggerTimestamp() < last) {
+                sizes.add(c.getStateSize());
+            }
+        }
+        return new Result(Throughput.ofMillis(expected, first, last), wall, sizes);
+    }
+
+    /**
+     * Reads the finished replay's mattes ({@code read_committed}) and fails unless every one of the {@code expected}
+     * (stream, seq) is there exactly once; prints where a frame's time went inside the job.
+     */
+    static List<MatteReader.Seen> awaitEveryMatteOnce(String name, String bootstrap, BenchTopics topics, int expected)
+            throws InterruptedException {
         List<MatteReader.Seen> mattes;
         try (MatteReader reader = new MatteReader(bootstrap, topics.mattes(), true)) {
             mattes = reader.awaitCount(expected, Duration.ofSeconds(60));
@@ -73,18 +95,6 @@ final class PipelineReplay {
         StageTimes stages = new StageTimes();
         mattes.forEach(m -> stages.add(m.timingsMicros()));
         System.out.println("[bench] " + name + " pipeline stages: " + stages);
-        long first = mattes.stream().mapToLong(MatteReader.Seen::appendTimeMs).min().orElseThrow();
-        long last = mattes.stream().mapToLong(MatteReader.Seen::appendTimeMs).max().orElseThrow();
-        Map<String, Long> firstPerStream = new HashMap<>();
-        mattes.forEach(m -> firstPerStream.merge(m.streamId(), m.appendTimeMs(), Math::min));
-        long allStarted = Collections.max(firstPerStream.values());
-        List<Long> sizes = new ArrayList<>();
-        for (AbstractCheckpointStats c : cluster.graph(job).getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
-            if (c.getStatus() == CheckpointStatsStatus.COMPLETED && c.getTriggerTimestamp() > allStarted
-                    && c.getTriggerTimestamp() < last) {
-                sizes.add(c.getStateSize());
-            }
-        }
-        return new Result(Throughput.ofMillis(expected, first, last), wall, sizes);
+        return mattes;
     }
 }

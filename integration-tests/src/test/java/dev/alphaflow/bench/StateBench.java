@@ -118,14 +118,14 @@ final class StateBench {
         }
     }
 
-    private static Workload oneFrameEach(List<Workload.StreamFrames> ids, List<byte[]> video, int t) {
+    static Workload oneFrameEach(List<Workload.StreamFrames> ids, List<byte[]> video, int t) {
         return new Workload(ids.stream()
                 .map(s -> new Workload.StreamFrames(s.streamId(), List.of(video.get(t % video.size())))).toList());
     }
 
     // A producer per batch: an idempotent producer left idle across the job's cancellation had its next batch
     // rejected as out of sequence by the embedded broker.
-    private static void publish(String bootstrap, BenchTopics topics, Workload workload, long firstSeq) {
+    static void publish(String bootstrap, BenchTopics topics, Workload workload, long firstSeq) {
         try (FramePublisher publisher = new FramePublisher(bootstrap, topics)) {
             publisher.sendAll(workload, firstSeq);
         }

@@ -154,6 +154,43 @@ public final class FlinkRest {
     }
 
     /**
+     * Waits for the checkpoint that {@link #triggerCheckpoint} started ({@code triggerId}) and returns its statistics;
+     * fails if it failed or is not done in {@code timeout}.
+     */
+    public CheckpointDetails awaitTriggeredCheckpoint(String jobId, String triggerId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode status = get("jobs/" + jobId + "/checkpoints/" + triggerId);
+            if ("COMPLETED".equals(status.path("status").path("id").asText())) {
+                JsonNode op = status.path("operation");
+                if (op.has("failure-cause")) {
+                    throw new IllegalStateException("checkpoint of job " + jobId + " failed: "
+                            + op.path("failure-cause").path("stack-trace").asText().lines().findFirst().orElse(""));
+                }
+                long id = op.path("checkpointId").asLong(-1);
+                // The trigger reports completion before the statistics show it; wait for them too.
+                while (System.nanoTime() < deadline) {
+                    CheckpointDetails details = checkpointDetails(jobId, id);
+                    if ("COMPLETED".equals(details.status())) {
+                        return details;
+                    }
+                    sleep(50);
+                }
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("checkpoint " + triggerId + " of job " + jobId + " not done in " + timeout);
+    }
+
+    /** One checkpoint's statistics ({@code GET /jobs/:id/checkpoints/details/:checkpointId}). */
+    public CheckpointDetails checkpointDetails(String jobId, long checkpointId) {
+        JsonNode c = get("jobs/" + jobId + "/checkpoints/details/" + checkpointId);
+        return new CheckpointDetails(c.path("id").asLong(-1), c.path("status").asText(),
+                c.path("end_to_end_duration").asLong(-1), c.path("state_size").asLong(-1),
+                c.path("external_path").asText(""));
+    }
+
+    /**
      * Stops a job with a savepoint in {@code targetDirectory} (exactly-once sinks commit their last transaction) and
      * returns the savepoint's path once it is complete.
      */
@@ -285,6 +322,10 @@ public final class FlinkRest {
     /** What {@code GET /jobs/:id/checkpoints} says; -1 where there is none yet. */
     public record Checkpoints(int completed, int inProgress, int failed, long latestCompletedId,
             long latestDurationMs, long latestStateBytes, long restoreTimestamp) {}
+
+    /** One checkpoint: {@code status} is {@code IN_PROGRESS}, {@code COMPLETED} or {@code FAILED}; -1 or "" if unknown. */
+    public record CheckpointDetails(long id, String status, long endToEndDurationMs, long stateBytes,
+            String externalPath) {}
 
     /** The body of {@code POST /jars/:id/run}. */
     public static final class RunRequest {
