@@ -62,11 +62,22 @@ public final class BenchmarkSuite {
     /** The command the rows name; it needs the other modules installed first (see the README). */
     static final String COMMAND = "mvn -B -ntp -Pbenchmarks -pl integration-tests verify";
 
+    /**
+     * The command the {@code cluster.*} rows name: the cluster runs {@code jobs/target/alphaflow.jar}, which only a
+     * reactor build ({@code -am}) makes from the same sources.
+     */
+    static final String CLUSTER_COMMAND = "mvn -B -ntp -Pbenchmarks -pl integration-tests -am verify -DskipTests "
+            + "-Dbench.only=cluster";
+
     /** The command the rows of this run name: the GPU script for a GPU provider. */
     static String command() {
         return provider().isGpu()
                 ? "PROVIDER=" + provider().name().toLowerCase(Locale.ROOT) + " infra/gpu/run-benchmarks.sh"
                 : COMMAND;
+    }
+
+    static String command(String metric) {
+        return metric.startsWith("cluster.") && !provider().isGpu() ? CLUSTER_COMMAND : command();
     }
     static final Set<String> ALL = new LinkedHashSet<>(List.of("single", "streams", "batch", "state", "live",
             "checkpoint", "cluster"));
@@ -98,6 +109,7 @@ public final class BenchmarkSuite {
         Results results = new Results();
         List<byte[]> video = Workload.danceTwirl(s.sharedDir);
         Path tmp = Files.createTempDirectory("alphaflow-bench-");
+        Exception failure = null;
         try (CpuSampler cpu = new CpuSampler();
              EmbeddedKafka kafka = EmbeddedKafka.start();
              BenchCluster cluster = BenchCluster.start(tmp.resolve("checkpoints"), 2)) {
@@ -140,6 +152,9 @@ public final class BenchmarkSuite {
             if (s.only.contains("cluster")) {
                 localCluster(s, video, replay, tmp.resolve("local-cluster"), results);
             }
+        } catch (Exception e) {
+            // The rows measured before the failure are still written (below); the suite fails after that.
+            failure = e;
         } finally {
             deleteRecursively(tmp);
         }
@@ -148,9 +163,13 @@ public final class BenchmarkSuite {
         System.out.printf(Locale.ROOT, "[bench] suite took %.0f s; load average %.2f before, %.2f after%n", seconds,
                 loadBefore, loadAfter);
         results.print();
-        if (s.output != null) {
+        if (s.output != null && !results.rows.isEmpty()) {
             results.write(s, machine, seconds, loadBefore, loadAfter);
             System.out.println("[bench] updated " + s.output);
+        }
+        if (failure != null) {
+            throw new IllegalStateException("the suite failed after " + results.rows.size() + " row(s); those were "
+                    + "written", failure);
         }
     }
 
@@ -534,8 +553,9 @@ public final class BenchmarkSuite {
                             + "replacement TaskManager started at once, %d times in one job (a different one each "
                             + "time, each after the job had committed more output since the last recovery); "
                             + "recovery = kill → the first matte committed after the kill arriving at a "
-                            + "read_committed consumer (an offset at or after the read_committed end taken once the "
-                            + "JobManager had noticed the loss); median of %s ms; kill → JobManager noticed %s ms, → "
+                            + "read_committed consumer (the first whose broker append time is after the kill, i.e. "
+                            + "written by the restarted job: restore from the last checkpoint, reprocessing, and the "
+                            + "next checkpoint's commit); median of %s ms; kill → JobManager noticed %s ms, → "
                             + "every subtask RUNNING again %s ms; killed %s; load average %.2f before, %.2f after",
                             streams, perStream, streamsJob.parallelism(), ClusterBench.TASK_MANAGERS,
                             CHECKPOINT_INTERVAL.toSeconds(), kills, Stats.format(recovery, "%.0f"),
@@ -631,7 +651,7 @@ public final class BenchmarkSuite {
         void write(Settings s, String machine, double seconds, double loadBefore, double loadAfter)
                 throws IOException {
             Map<String, String> table = new LinkedHashMap<>();
-            rows.forEach(r -> table.put(r.metric, BenchmarksFile.row(r.metric, r.value, command())));
+            rows.forEach(r -> table.put(r.metric, BenchmarksFile.row(r.metric, r.value, command(r.metric))));
             String when = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0).toString().replace('T', ' ');
             List<String> intro = List.of(
                     provider().isGpu()
@@ -666,7 +686,7 @@ public final class BenchmarkSuite {
             System.out.println("| metric | value | command |");
             System.out.println("|---|---|---|");
             for (Row r : rows) {
-                System.out.println("| " + r.metric + " | " + r.value + " | `" + command() + "` |");
+                System.out.println("| " + r.metric + " | " + r.value + " | `" + command(r.metric) + "` |");
             }
         }
     }

@@ -7,7 +7,6 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,15 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import dev.alphaflow.it.jar.JarProcess;
@@ -193,9 +186,11 @@ final class ClusterBench implements AutoCloseable {
     /**
      * SIGKILLs a TaskManager of a running exactly-once job {@code kills} times, starting a replacement at once each
      * time. The job runs unbounded over a backlog of {@code streams} streams published up front; before each kill it
-     * has committed output for a while since the last recovery. "Committed after the kill" means at an offset at or
-     * after the topic's read_committed end, taken once the JobManager noticed the loss (so that a transaction the
-     * surviving TaskManager committed for a checkpoint completed before the kill is not taken for recovered output).
+     * has committed output for a while since the last recovery. The recovered output is the first matte that a
+     * {@code read_committed} consumer receives whose broker append time (the mattes topic uses LogAppendTime) is
+     * after the kill: written by the restarted job. Offsets would not do: records that the surviving TaskManager
+     * committed before the kill can sit behind the killed one's open transaction and only become readable once the
+     * restarted job aborts it.
      */
     List<Kill> taskManagerKills(List<byte[]> video, int kills, int streams, int framesPerStream,
             BenchTopics.JobSettings settings) throws Exception {
@@ -215,16 +210,16 @@ final class ClusterBench implements AutoCloseable {
                 ClusterProcess victim = cluster.taskManagers().stream().filter(ClusterProcess::isRunning).findFirst()
                         .orElseThrow(() -> new IllegalStateException("no TaskManager runs"));
                 long killed = System.nanoTime();
+                long killedMillis = System.currentTimeMillis();
                 if (!victim.kill()) {
                     throw new IllegalStateException(victim.name() + " was not running");
                 }
                 ClusterProcess replacement = cluster.startTaskManager(cluster.nextTaskManagerIndex());
                 awaitNotAllRunning(job, settings.parallelism());
                 long noticed = (System.nanoTime() - killed) / 1_000_000;
-                Map<TopicPartition, Long> ends = committedEnds(topics.mattes());
                 awaitEverySubtaskRunning(job, settings.parallelism());
                 long running = (System.nanoTime() - killed) / 1_000_000;
-                long recovered = (watcher.firstArrivalAtOrAfter(ends, TIMEOUT) - killed) / 1_000_000;
+                long recovered = (watcher.firstArrivalWrittenAfter(killedMillis, TIMEOUT) - killed) / 1_000_000;
                 Kill kill = new Kill(victim.name(), replacement.name(), noticed, running, recovered);
                 results.add(kill);
                 System.out.printf(Locale.ROOT, "[bench] cluster kill %d/%d of %s (replacement %s): noticed %d ms, all "
@@ -288,20 +283,6 @@ final class ClusterBench implements AutoCloseable {
         return options;
     }
 
-    private Map<TopicPartition, Long> committedEnds(String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                    .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
-                    .forEach((tp, info) -> ends.put(tp, info.offset()));
-            return ends;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the committed ends of " + topic, e);
-        }
-    }
-
     /** CPU time of the cluster's processes that run now (broker, JobManager, TaskManagers), in ms. */
     double clusterCpuMillis() {
         return cluster.processes().stream().flatMap(p -> p.handle().stream())
@@ -325,7 +306,7 @@ final class ClusterBench implements AutoCloseable {
 
     /** A read_committed consumer in the background, noting when each matte (partition, offset) arrived. */
     private static final class CommittedWatcher implements AutoCloseable {
-        private record Arrival(TopicPartition partition, long offset, long nanos) {}
+        private record Arrival(long appendTimeMs, long nanos) {}
 
         private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
@@ -346,8 +327,7 @@ final class ClusterBench implements AutoCloseable {
                     consumer.subscribe(List.of(topic));
                     while (running.get()) {
                         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-                            arrivals.add(new Arrival(new TopicPartition(r.topic(), r.partition()), r.offset(),
-                                    System.nanoTime()));
+                            arrivals.add(new Arrival(r.timestamp(), System.nanoTime()));
                         }
                     }
                 }
@@ -370,12 +350,12 @@ final class ClusterBench implements AutoCloseable {
             }
         }
 
-        /** {@code System.nanoTime()} when the first matte at or after {@code ends} arrived. */
-        long firstArrivalAtOrAfter(Map<TopicPartition, Long> ends, Duration timeout) throws InterruptedException {
+        /** {@code System.nanoTime()} when the first matte appended after {@code epochMillis} arrived. */
+        long firstArrivalWrittenAfter(long epochMillis, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 for (Arrival a : arrivals) {
-                    if (a.offset >= ends.getOrDefault(a.partition, 0L)) {
+                    if (a.appendTimeMs > epochMillis) {
                         return a.nanos;
                     }
                 }

@@ -168,13 +168,18 @@ public final class FlinkRest {
                             + op.path("failure-cause").path("stack-trace").asText().lines().findFirst().orElse(""));
                 }
                 long id = op.path("checkpointId").asLong(-1);
-                // The trigger reports completion before the statistics show it; wait for them too.
+                // The trigger reports completion before the statistics show it (the REST handlers serve a cached
+                // execution graph: 404 until the cache is refreshed); wait for them too.
                 while (System.nanoTime() < deadline) {
-                    CheckpointDetails details = checkpointDetails(jobId, id);
-                    if ("COMPLETED".equals(details.status())) {
-                        return details;
+                    try {
+                        CheckpointDetails details = checkpointDetails(jobId, id);
+                        if ("COMPLETED".equals(details.status())) {
+                            return details;
+                        }
+                    } catch (IllegalStateException notYet) {
+                        // not in the cached statistics yet
                     }
-                    sleep(50);
+                    sleep(100);
                 }
             }
             sleep(50);
