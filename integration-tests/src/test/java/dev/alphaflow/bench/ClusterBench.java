@@ -58,6 +58,9 @@ final class ClusterBench implements AutoCloseable {
         Map<String, String> flink = new LinkedHashMap<>();
         flink.put("pipeline.generic-types", "false"); // as LocalFlink sets it for the MiniCluster's jobs
         flink.put("web.checkpoints.history", "1000");
+        // The REST handlers serve a cached execution graph for web.refresh-interval (3 s by default), which would
+        // delay every state this class polls for (subtasks RUNNING, checkpoint statistics) by up to that much.
+        flink.put("web.refresh-interval", "100");
         BenchmarkSuite.extraConfiguration().toMap().forEach((k, v) -> {
             if (!k.startsWith("alphaflow.")) {
                 flink.put(k, v);
