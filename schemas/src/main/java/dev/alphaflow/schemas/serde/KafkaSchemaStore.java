@@ -100,17 +100,18 @@ public final class KafkaSchemaStore implements SchemaStore, AutoCloseable {
         Objects.requireNonNull(schema, "schema");
         Properties props = settings.clientProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(settings.lookupTimeout().toMillis()));
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(
-                settings.lookupTimeout().toMillis(), 1000)));
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(
-                settings.lookupTimeout().toMillis(), 1000)));
+        long timeoutMs = Math.max(settings.lookupTimeout().toMillis(), 1000);
+        // the producer requires delivery.timeout.ms >= request.timeout.ms + linger.ms
+        long deliveryMs = timeoutMs + 1000;
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(timeoutMs));
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeoutMs));
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(deliveryMs));
         long fingerprint = fingerprint(schema);
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(settings.topic(), key(fingerprint).getBytes(StandardCharsets.UTF_8),
                     schema.toString().getBytes(StandardCharsets.UTF_8)))
-                    .get(settings.lookupTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+                    .get(deliveryMs + timeoutMs, TimeUnit.MILLISECONDS);
             LOG.info("Registered schema {} (fingerprint {}) in topic {}", schema.getFullName(), key(fingerprint),
                     settings.topic());
         } catch (InterruptedException e) {
