@@ -3,7 +3,10 @@ package dev.alphaflow.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -14,20 +17,31 @@ import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
+import dev.alphaflow.jobs.tools.Replay;
+import dev.alphaflow.model.image.ImageCodec;
+import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.serde.KafkaSchemaStore;
 
-/** The Kafka-backed schema store against a real broker: registration, lookups, catching up, bad records. */
+/**
+ * The Kafka-backed schema store against a real broker: registration (also by Replay), lookups, catching up, bad
+ * records, and the local brokers' schemas topic.
+ */
 class KafkaSchemaStoreITCase {
     private static EmbeddedKafka kafka;
 
@@ -112,6 +126,36 @@ class KafkaSchemaStoreITCase {
                 "no-such-schemas-" + UUID.randomUUID(), Map.of(), Duration.ofSeconds(5));
         try (KafkaSchemaStore store = KafkaSchemaStore.open(settings)) {
             assertThat(store.findByFingerprint(0x0123456789abcdefL)).isNull();
+        }
+    }
+
+    @Test
+    void replayRegistersTheFrameSchemaBeforeItsFrames(@TempDir Path dir) throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("cam1"));
+        Files.write(folder.resolve("0001.png"), ImageCodec.encodeRgbPng(new RgbImage(8, 8, new byte[8 * 8 * 3])));
+        KafkaSchemaStore.Settings settings = freshTopic();
+        String frames = "frames-" + settings.topic();
+        kafka.createTopics(1, frames);
+
+        Replay.builder().bootstrapServers(kafka.bootstrapServers()).topic(frames).schemasTopic(settings.topic())
+                .input(folder).realTime(false).progressBar(false).build().run();
+
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition partition = new TopicPartition(settings.topic(), 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            List<ConsumerRecord<String, String>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (records.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            assertThat(records).hasSize(1);
+            assertThat(records.get(0).key())
+                    .isEqualTo(KafkaSchemaStore.key(KafkaSchemaStore.fingerprint(Frame.getClassSchema())));
+            assertThat(new Schema.Parser().parse(records.get(0).value())).isEqualTo(Frame.getClassSchema());
         }
     }
 

@@ -100,6 +100,7 @@ public final class Replay {
     private final Map<String, String> producerProperties;
     /** Avro prompts by stream id, then frame number. */
     private final Map<String, Map<Long, List<ObjectPrompt>>> prompts;
+    private volatile boolean schemaRegistered;
 
     private Replay(Builder b, Map<String, Map<Long, List<ObjectPrompt>>> prompts) {
         this.bootstrapServers = b.bootstrapServers;
@@ -145,15 +146,14 @@ public final class Replay {
     }
 
     /**
-     * Registers the Frame schema in the schemas topic, then replays every input and returns once all frames are
-     * acknowledged by the broker.
+     * Replays every input (registering the Frame schema in the schemas topic before the first frame) and returns once
+     * all frames are acknowledged by the broker.
      *
-     * @throws IllegalStateException when the schema cannot be registered (nothing is sent then), an input cannot be
+     * @throws IllegalStateException when the schema cannot be registered (no frame is sent then), an input cannot be
      *     read or decoded, or the broker rejects a record; the
      *     other inputs stop too, and frames sent before the failure stay in the topic
      */
     public ReplaySummary run() {
-        registerFrameSchema();
         long start = startTimeMs != null ? startTimeMs : System.currentTimeMillis();
         long startNanos = System.nanoTime();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -206,12 +206,22 @@ public final class Replay {
     }
 
     /**
-     * Registers the Frame schema this build writes in the schemas topic before the first frame, so that jobs built
-     * from another version of the schema can read the frames (they look the writer's schema up by fingerprint).
+     * Registers the Frame schema this build writes in the schemas topic, once, before the first frame is sent, so that
+     * jobs built from another version of the schema can read the frames (they look the writer's schema up by
+     * fingerprint). Before the first send rather than at start, so that an input that fails to decode never reaches
+     * the broker.
      */
-    private void registerFrameSchema() {
-        KafkaSchemaStore.register(KafkaSchemaStore.Settings.of(bootstrapServers, schemasTopic, producerProperties,
-                KafkaSchemaStore.Settings.DEFAULT_LOOKUP_TIMEOUT), Frame.getClassSchema());
+    private void registerFrameSchemaOnce() {
+        if (schemaRegistered) {
+            return;
+        }
+        synchronized (this) { // inputs replay on threads of their own; the first to send registers
+            if (!schemaRegistered) {
+                KafkaSchemaStore.register(KafkaSchemaStore.Settings.of(bootstrapServers, schemasTopic,
+                        producerProperties, KafkaSchemaStore.Settings.DEFAULT_LOOKUP_TIMEOUT), Frame.getClassSchema());
+                schemaRegistered = true;
+            }
+        }
     }
 
     private Progress newProgressBar() {
@@ -330,6 +340,7 @@ public final class Replay {
 
     private void send(KafkaProducer<String, byte[]> producer, String streamId, long eventTimeMs, byte[] value,
             AtomicReference<Exception> sendFailure) {
+        registerFrameSchemaOnce();
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, eventTimeMs, streamId, value);
         producer.send(record, (metadata, e) -> {
             if (e != null) {
