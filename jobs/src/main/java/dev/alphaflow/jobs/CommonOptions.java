@@ -12,6 +12,7 @@ import org.apache.flink.configuration.ReadableConfig;
 import dev.alphaflow.model.ExecutionProvider;
 import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.ThreadSpinning;
+import dev.alphaflow.schemas.serde.KafkaSchemaStore;
 
 /**
  * Options every alphaflow job shares: Kafka (servers, the frames and dead-letter topics, consumer group,
@@ -48,6 +49,17 @@ public final class CommonOptions {
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("alphaflow.topics.dlq")
             .stringType().defaultValue(KafkaDefaults.DLQ_TOPIC)
             .withDescription("Topic for records the job rejects, with a reason.");
+
+    public static final ConfigOption<String> SCHEMAS_TOPIC = ConfigOptions.key("alphaflow.topics.schemas")
+            .stringType().defaultValue(KafkaDefaults.SCHEMAS_TOPIC)
+            .withDescription("Compacted topic of writer schemas by fingerprint, which producers register in; the "
+                    + "jobs look up the schema of a Frame written by another version here (README: Dead letters).");
+
+    public static final ConfigOption<Duration> SCHEMA_LOOKUP_TIMEOUT =
+            ConfigOptions.key("alphaflow.kafka.schema-lookup-timeout")
+                    .durationType().defaultValue(KafkaSchemaStore.Settings.DEFAULT_LOOKUP_TIMEOUT)
+                    .withDescription("How long the decoder waits for the schemas topic when a Frame names a writer "
+                            + "schema it does not know; past it the frame is an UNREADABLE_RECORD.");
 
     public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("alphaflow.kafka.group-id")
             .stringType().noDefaultValue()
@@ -174,6 +186,21 @@ public final class CommonOptions {
                 "must be above 0 and below the broker's default transaction.max.timeout.ms of 15 min, got %s", timeout);
         InvalidOptionException.check(!conf.get(FRAMES_TOPIC).isBlank(), FRAMES_TOPIC, "is empty");
         InvalidOptionException.check(!conf.get(DEAD_LETTER_TOPIC).isBlank(), DEAD_LETTER_TOPIC, "is empty");
+        InvalidOptionException.check(!conf.get(SCHEMAS_TOPIC).isBlank(), SCHEMAS_TOPIC, "is empty");
+        Duration lookup = conf.get(SCHEMA_LOOKUP_TIMEOUT);
+        InvalidOptionException.check(!lookup.isNegative() && !lookup.isZero(), SCHEMA_LOOKUP_TIMEOUT,
+                "must be above 0, got %s", lookup);
+    }
+
+    /**
+     * The schema store the decoders look unknown writer schemas up in: {@link #SCHEMAS_TOPIC} on the job's cluster,
+     * with the pass-through client properties.
+     */
+    public static KafkaSchemaStore.Settings schemaStore(Configuration conf) {
+        Map<String, String> props = new java.util.HashMap<>();
+        kafkaProperties(conf).forEach((k, v) -> props.put(k.toString(), v.toString()));
+        return KafkaSchemaStore.Settings.of(conf.get(BOOTSTRAP_SERVERS), conf.get(SCHEMAS_TOPIC), props,
+                conf.get(SCHEMA_LOOKUP_TIMEOUT));
     }
 
     /** The pass-through Kafka client properties ({@value #KAFKA_PROPERTIES_PREFIX}*), without the prefix. */

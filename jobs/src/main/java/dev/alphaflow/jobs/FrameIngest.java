@@ -21,6 +21,7 @@ import dev.alphaflow.operators.sequencer.FrameSequencer;
 import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.sequencer.SequencerOptions;
 import dev.alphaflow.schemas.DeadLetter;
+import dev.alphaflow.schemas.serde.KafkaSchemaStore;
 
 /**
  * The front the jobs share: raw frame records are validated and decoded (rejects become dead letters), then, for the
@@ -54,10 +55,16 @@ public final class FrameIngest {
     /** Frames in order per stream, keyed by stream id, with their pixels, and the records rejected on the way. */
     public record Sequenced(KeyedStream<SequencedFrame, String> frames, DataStream<DeadLetter> deadLetters) {}
 
-    /** Validate and decode in one step, for the jobs without a keyBy (chained to the source). */
-    public static Decoded decode(DataStream<RawFrameRecord> rawFrames, DecodeLimits limits) {
+    /**
+     * Validate and decode in one step, for the jobs without a keyBy (chained to the source).
+     *
+     * @param writerSchemas where unknown writer schemas are looked up ({@link CommonOptions#schemaStore}); null: only
+     *     the Frame schemas of this build are readable
+     */
+    public static Decoded decode(DataStream<RawFrameRecord> rawFrames, DecodeLimits limits,
+            KafkaSchemaStore.Settings writerSchemas) {
         SingleOutputStreamOperator<DecodedFrame> decoded = rawFrames
-                .process(new FrameDecoder(limits))
+                .process(new FrameDecoder(limits, PixelDecoding.HERE, writerSchemas))
                 .name("decode").uid("decode");
         return new Decoded(decoded, decoded.getSideOutput(FrameDecoder.DEAD_LETTERS));
     }
@@ -70,18 +77,18 @@ public final class FrameIngest {
      * other as in a plain loop, instead of on another thread that takes a core from ONNX Runtime's threads in the
      * middle of an inference (BENCHMARKS.md). A frame whose pixels do not decode is dead-lettered before the
      * sequencer, as before. The result is keyed the same way, so the stateful operator after it shares the
-     * partitioning instead of shuffling again.
+     * partitioning instead of shuffling again. {@code writerSchemas} as in {@link #decode}.
      */
     public static Sequenced sequence(DataStream<RawFrameRecord> rawFrames, DecodeLimits limits,
-            SequencerOptions options) {
+            KafkaSchemaStore.Settings writerSchemas, SequencerOptions options) {
         SingleOutputStreamOperator<DecodedFrame> validated = rawFrames
-                .process(new FrameDecoder(limits, PixelDecoding.AFTER_KEY_BY))
+                .process(new FrameDecoder(limits, PixelDecoding.AFTER_KEY_BY, writerSchemas))
                 .name("validate").uid("decode")
                 // each frame goes to the keyed operators as soon as it is written (see the constant)
                 .setBufferTimeout(FrameDecoder.OUTPUT_BUFFER_TIMEOUT_MS);
         SingleOutputStreamOperator<DecodedFrame> decoded = validated
                 .keyBy(DecodedFrame.byStreamId(), Types.STRING)
-                .process(new PixelDecoder(limits))
+                .process(new PixelDecoder(limits, writerSchemas))
                 .name("decode pixels").uid("decode-pixels");
         SingleOutputStreamOperator<SequencedFrame> sequenced = DataStreamUtils
                 .reinterpretAsKeyedStream(decoded, DecodedFrame.byStreamId(), Types.STRING)

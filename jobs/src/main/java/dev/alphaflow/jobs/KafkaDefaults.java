@@ -16,6 +16,12 @@ public final class KafkaDefaults {
     /** {@code Instances} records produced by the instance-segmentation job. */
     public static final String INSTANCES_TOPIC = "alphaflow.instances";
 
+    /**
+     * Writer schemas by fingerprint (key = 16 hex digits, value = the schema's JSON), compacted: producers register
+     * the schema they write with before their first record, so readers of another version can resolve it.
+     */
+    public static final String SCHEMAS_TOPIC = "alphaflow.schemas";
+
     /** {@code DeadLetter} records: input the pipeline rejected. */
     public static final String DLQ_TOPIC = "alphaflow.dlq";
 

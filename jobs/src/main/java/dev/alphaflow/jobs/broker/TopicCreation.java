@@ -14,8 +14,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import dev.alphaflow.jobs.KafkaDefaults;
 
 /**
  * Creates topics on a single-node broker and waits until they can be used: what both local brokers (the embedded one
@@ -27,6 +30,8 @@ public final class TopicCreation {
     /**
      * Creates the topics that do not exist yet ({@code partitions} each, one replica, with {@code configs}) and waits
      * until every partition has a leader. Existing topics are left as they are. Returns each topic's partition count.
+     * The schemas topic ({@link KafkaDefaults#SCHEMAS_TOPIC}) is the exception: one partition, compacted, since it
+     * holds one schema per fingerprint that readers read from the start.
      */
     public static Map<String, Integer> createAndAwaitLeaders(Admin admin, Collection<String> names, int partitions,
             Map<String, String> configs, Duration timeout) {
@@ -35,7 +40,14 @@ public final class TopicCreation {
         }
         List<NewTopic> topics = new ArrayList<>();
         for (String name : names) {
-            topics.add(new NewTopic(Objects.requireNonNull(name, "topic name"), partitions, (short) 1).configs(configs));
+            Objects.requireNonNull(name, "topic name");
+            if (name.equals(KafkaDefaults.SCHEMAS_TOPIC)) {
+                Map<String, String> compacted = new LinkedHashMap<>(configs);
+                compacted.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+                topics.add(new NewTopic(name, 1, (short) 1).configs(compacted));
+            } else {
+                topics.add(new NewTopic(name, partitions, (short) 1).configs(configs));
+            }
         }
         for (Map.Entry<String, KafkaFuture<Void>> result : admin.createTopics(topics).values().entrySet()) {
             try {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.jobs.tools.PromptSet;
 import dev.alphaflow.jobs.tools.Replay;
 import dev.alphaflow.jobs.tools.ReplaySummary;
@@ -73,6 +74,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--no-end", description = "Do not close the streams with an END frame.")
     boolean noEnd;
 
+    @Option(names = "--schemas-topic", paramLabel = "TOPIC", defaultValue = KafkaDefaults.SCHEMAS_TOPIC,
+            description = "Compacted topic the Frame schema is registered in before the first frame, so that jobs of "
+                    + "other versions can read the frames (default: ${DEFAULT-VALUE}).")
+    String schemasTopic;
+
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
@@ -105,6 +111,7 @@ final class ReplayCommand implements Callable<Integer> {
         Replay.Builder b = Replay.builder()
                 .bootstrapServers(kafka.bootstrapServers())
                 .topic(kafka.framesTopic())
+                .schemasTopic(schemasTopic)
                 .codec(codec)
                 .jpegQuality(jpegQuality)
                 .realTime(!fast)
@@ -145,7 +152,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Replay replay = toReplay(); // inputs and prompts are checked here, before Kafka is contacted
-        kafka.preflight(List.of(), List.of(kafka.framesTopic()));
+        kafka.preflight(List.of(), List.of(kafka.framesTopic(), schemasTopic));
         ReplaySummary summary = replay.run();
         spec.commandLine().getOut().println(summary);
         spec.commandLine().getOut().flush();

@@ -19,6 +19,7 @@ import dev.alphaflow.operators.instances.InstancesFunction;
 import dev.alphaflow.operators.instances.InstancesSpec;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Instances;
+import dev.alphaflow.schemas.serde.KafkaSchemaStore;
 
 /**
  * The instance-segmentation job graph: raw frame records → decode and validate → per-frame instance segmentation
@@ -94,8 +95,17 @@ public final class InstancesJob extends KafkaJob<InstancesJob.Outputs> {
     /** What the graph produces. */
     public record Outputs(DataStream<Instances> instances, DataStream<DeadLetter> deadLetters) {}
 
+    /** The graph reading only Frames of the schemas this build knows (tests with bounded sources). */
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
-        FrameIngest.Decoded decoded = FrameIngest.decode(rawFrames, decodeLimits);
+        return build(rawFrames, null);
+    }
+
+    /**
+     * The graph; {@code writerSchemas} is where Frames written with another schema version find their writer's
+     * schema ({@link CommonOptions#schemaStore}), null for none.
+     */
+    public Outputs build(DataStream<RawFrameRecord> rawFrames, KafkaSchemaStore.Settings writerSchemas) {
+        FrameIngest.Decoded decoded = FrameIngest.decode(rawFrames, decodeLimits, writerSchemas);
         SingleOutputStreamOperator<Instances> instances = decoded.frames()
                 .process(new InstancesFunction(spec), InstancesFunction.OUTPUT_TYPE)
                 .name(spec.card().id()).uid("instances");
@@ -106,7 +116,7 @@ public final class InstancesJob extends KafkaJob<InstancesJob.Outputs> {
 
     @Override
     public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
-        Outputs outputs = build(rawFrames);
+        Outputs outputs = build(rawFrames, CommonOptions.schemaStore(conf));
         KafkaWiring.sinkOutputs(outputs.instances(), outputs.deadLetters(), conf, IDENTITY, "instances", Instances.class,
                 outputTopic(conf), Instances::getStreamId, Instances::getSeq,
                 Instances::getEventTimeMs);

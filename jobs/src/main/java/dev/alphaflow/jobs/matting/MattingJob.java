@@ -32,6 +32,7 @@ import dev.alphaflow.operators.sequencer.SequencedFrame;
 import dev.alphaflow.operators.sequencer.SequencerOptions;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Matte;
+import dev.alphaflow.schemas.serde.KafkaSchemaStore;
 
 /**
  * The matting job graph: raw frame records → validate → keyBy(stream id) → decode pixels → sequencer →
@@ -156,7 +157,7 @@ public final class MattingJob extends KafkaJob<MattingJob.Outputs> {
 
     @Override
     public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
-        Outputs outputs = build(rawFrames);
+        Outputs outputs = build(rawFrames, CommonOptions.schemaStore(conf));
         KafkaWiring.sinkOutputs(outputs.mattes(), outputs.deadLetters(), conf, IDENTITY, "mattes", Matte.class,
                 outputTopic(conf), Matte::getStreamId, Matte::getSeq, Matte::getEventTimeMs);
         return outputs;
@@ -169,8 +170,17 @@ public final class MattingJob extends KafkaJob<MattingJob.Outputs> {
     /** What the graph produces. */
     public record Outputs(DataStream<Matte> mattes, DataStream<DeadLetter> deadLetters) {}
 
+    /** The graph reading only Frames of the schemas this build knows (tests with bounded sources). */
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
-        FrameIngest.Sequenced sequenced = FrameIngest.sequence(rawFrames, decodeLimits, sequencerOptions);
+        return build(rawFrames, null);
+    }
+
+    /**
+     * The graph; {@code writerSchemas} is where Frames written with another schema version find their writer's
+     * schema ({@link CommonOptions#schemaStore}), null for none.
+     */
+    public Outputs build(DataStream<RawFrameRecord> rawFrames, KafkaSchemaStore.Settings writerSchemas) {
+        FrameIngest.Sequenced sequenced = FrameIngest.sequence(rawFrames, decodeLimits, writerSchemas, sequencerOptions);
         KeyedStream<SequencedFrame, String> byStream = sequenced.frames();
         String name = "matting (" + mattingSpec.card().id() + (batchSize > 1 ? ", batches of " + batchSize : "") + ")";
         SingleOutputStreamOperator<MattedFrame> matted = batchSize == 1

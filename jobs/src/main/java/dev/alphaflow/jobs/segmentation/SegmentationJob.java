@@ -24,6 +24,7 @@ import dev.alphaflow.operators.segmentation.SegmentationSpec;
 import dev.alphaflow.operators.sequencer.SequencerOptions;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Segmentation;
+import dev.alphaflow.schemas.serde.KafkaSchemaStore;
 
 /**
  * The video object segmentation job graph: raw frame records → validate → keyBy(stream id) → decode pixels →
@@ -100,7 +101,7 @@ public final class SegmentationJob extends KafkaJob<SegmentationJob.Outputs> {
 
     @Override
     public Outputs wire(Configuration conf, DataStream<RawFrameRecord> rawFrames) {
-        Outputs outputs = build(rawFrames);
+        Outputs outputs = build(rawFrames, CommonOptions.schemaStore(conf));
         KafkaWiring.sinkOutputs(outputs.segments(), outputs.deadLetters(), conf, IDENTITY, "segments", Segmentation.class,
                 outputTopic(conf), Segmentation::getStreamId, Segmentation::getSeq,
                 Segmentation::getEventTimeMs);
@@ -114,8 +115,17 @@ public final class SegmentationJob extends KafkaJob<SegmentationJob.Outputs> {
     /** What the graph produces. */
     public record Outputs(DataStream<Segmentation> segments, DataStream<DeadLetter> deadLetters) {}
 
+    /** The graph reading only Frames of the schemas this build knows (tests with bounded sources). */
     public Outputs build(DataStream<RawFrameRecord> rawFrames) {
-        FrameIngest.Sequenced sequenced = FrameIngest.sequence(rawFrames, decodeLimits, sequencerOptions);
+        return build(rawFrames, null);
+    }
+
+    /**
+     * The graph; {@code writerSchemas} is where Frames written with another schema version find their writer's
+     * schema ({@link CommonOptions#schemaStore}), null for none.
+     */
+    public Outputs build(DataStream<RawFrameRecord> rawFrames, KafkaSchemaStore.Settings writerSchemas) {
+        FrameIngest.Sequenced sequenced = FrameIngest.sequence(rawFrames, decodeLimits, writerSchemas, sequencerOptions);
         SingleOutputStreamOperator<Segmentation> segments = sequenced.frames()
                 .process(new SegmentationFunction(spec), new AvroTypeInfo<>(Segmentation.class))
                 .name("segmentation (" + spec.vosOptions().featureModel().id() + " feature banks)")

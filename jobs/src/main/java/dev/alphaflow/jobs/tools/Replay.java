@@ -41,6 +41,7 @@ import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.ObjectPrompt;
 import dev.alphaflow.schemas.PromptAction;
 import dev.alphaflow.schemas.serde.AvroCodec;
+import dev.alphaflow.schemas.serde.KafkaSchemaStore;
 
 /**
  * Publishes videos and image folders to the frames topic, one stream per input, as the cameras and archives of a
@@ -85,6 +86,7 @@ public final class Replay {
 
     private final String bootstrapServers;
     private final String topic;
+    private final String schemasTopic;
     private final List<Input> inputs;
     private final Codec codec;
     private final float jpegQuality;
@@ -98,10 +100,12 @@ public final class Replay {
     private final Map<String, String> producerProperties;
     /** Avro prompts by stream id, then frame number. */
     private final Map<String, Map<Long, List<ObjectPrompt>>> prompts;
+    private volatile boolean schemaRegistered;
 
     private Replay(Builder b, Map<String, Map<Long, List<ObjectPrompt>>> prompts) {
         this.bootstrapServers = b.bootstrapServers;
         this.topic = b.topic;
+        this.schemasTopic = b.schemasTopic;
         this.inputs = List.copyOf(b.inputs);
         this.codec = b.codec;
         this.jpegQuality = b.jpegQuality;
@@ -142,9 +146,11 @@ public final class Replay {
     }
 
     /**
-     * Replays every input and returns once all frames are acknowledged by the broker.
+     * Replays every input (registering the Frame schema in the schemas topic before the first frame) and returns once
+     * all frames are acknowledged by the broker.
      *
-     * @throws IllegalStateException when an input cannot be read or decoded, or the broker rejects a record; the
+     * @throws IllegalStateException when the schema cannot be registered (no frame is sent then), an input cannot be
+     *     read or decoded, or the broker rejects a record; the
      *     other inputs stop too, and frames sent before the failure stay in the topic
      */
     public ReplaySummary run() {
@@ -197,6 +203,25 @@ public final class Replay {
         ReplaySummary summary = new ReplaySummary(ordered, (System.nanoTime() - startNanos) / 1e9);
         LOG.info("{}", summary);
         return summary;
+    }
+
+    /**
+     * Registers the Frame schema this build writes in the schemas topic, once, before the first frame is sent, so that
+     * jobs built from another version of the schema can read the frames (they look the writer's schema up by
+     * fingerprint). Before the first send rather than at start, so that an input that fails to decode never reaches
+     * the broker.
+     */
+    private void registerFrameSchemaOnce() {
+        if (schemaRegistered) {
+            return;
+        }
+        synchronized (this) { // inputs replay on threads of their own; the first to send registers
+            if (!schemaRegistered) {
+                KafkaSchemaStore.register(KafkaSchemaStore.Settings.of(bootstrapServers, schemasTopic,
+                        producerProperties, KafkaSchemaStore.Settings.DEFAULT_LOOKUP_TIMEOUT), Frame.getClassSchema());
+                schemaRegistered = true;
+            }
+        }
     }
 
     private Progress newProgressBar() {
@@ -315,6 +340,7 @@ public final class Replay {
 
     private void send(KafkaProducer<String, byte[]> producer, String streamId, long eventTimeMs, byte[] value,
             AtomicReference<Exception> sendFailure) {
+        registerFrameSchemaOnce();
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, eventTimeMs, streamId, value);
         producer.send(record, (metadata, e) -> {
             if (e != null) {
@@ -335,6 +361,7 @@ public final class Replay {
     public static final class Builder {
         private String bootstrapServers;
         private String topic = KafkaDefaults.FRAMES_TOPIC;
+        private String schemasTopic = KafkaDefaults.SCHEMAS_TOPIC;
         private final List<Input> inputs = new ArrayList<>();
         private Codec codec = Codec.JPEG;
         private float jpegQuality = 0.9f;
@@ -357,6 +384,12 @@ public final class Replay {
         }
 
         /** Topic to publish to (default {@value KafkaDefaults#FRAMES_TOPIC}). */
+        /** The compacted topic the Frame schema is registered in before the first frame (default alphaflow.schemas). */
+        public Builder schemasTopic(String schemasTopic) {
+            this.schemasTopic = Objects.requireNonNull(schemasTopic, "schemasTopic");
+            return this;
+        }
+
         public Builder topic(String topic) {
             this.topic = Objects.requireNonNull(topic, "topic");
             return this;

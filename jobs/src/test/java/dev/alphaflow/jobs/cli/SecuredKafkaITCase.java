@@ -56,7 +56,8 @@ class SecuredKafkaITCase {
     private static final String GROUP = MattingJob.IDENTITY.defaultGroupId();
 
     private static final KafkaSecurity SECURITY = KafkaSecurity.of("admin", "admin-secret")
-            .withUser("camera", "camera-secret", "write:topic:" + FRAMES)
+            // a producer writes frames and registers their schema
+            .withUser("camera", "camera-secret", "write:topic:" + FRAMES, "write:topic:" + KafkaDefaults.SCHEMAS_TOPIC)
             // what `alphaflow run` needs: the job's ACLs, and READ on its outputs to count what it wrote
             .withUser("matting", "matting \"secret\"", "read:topic:" + FRAMES, "write:topic:" + MATTES,
                     "write:topic:" + DLQ, "read:topic:" + MATTES, "read:topic:" + DLQ, "read:group:" + GROUP,

@@ -95,6 +95,9 @@ public final class ImageCodec {
       throw new ImageDecodeException(Kind.TRUNCATED, format + " data ends without its end marker ("
           + (format == Format.JPEG ? "FFD9" : "IEND") + "); the frame was cut short (" + encoded.length + " bytes)");
     }
+    if (format == Format.PNG) {
+      checkPngChunks(encoded);
+    }
     ImageReader reader = readerFor(format);
     List<String> warnings = new ArrayList<>();
     BufferedImage image;
@@ -120,6 +123,43 @@ public final class ImageCodec {
       throw new ImageDecodeException(Kind.CORRUPT, "cannot decode " + format + ": the reader returned no image");
     }
     return image;
+  }
+
+  /**
+   * Checks every chunk's CRC up to IEND. ImageIO's PNG reader ignores CRCs, so a damaged file (a flipped bit in the
+   * pixel data, say) can decode "successfully" to wrong pixels; a CRC-32 over each chunk's type and data catches it.
+   */
+  private static void checkPngChunks(byte[] png) {
+    CRC32 crc = new CRC32();
+    int at = PNG_SIGNATURE.length;
+    while (true) {
+      if (png.length - at < 12) {
+        throw new ImageDecodeException(Kind.TRUNCATED, "PNG data ends at byte " + png.length
+            + " inside the chunk that starts at byte " + at);
+      }
+      long length = readUnsignedInt(png, at);
+      String type = new String(png, at + 4, 4, StandardCharsets.US_ASCII);
+      if (length > png.length - at - 12L) {
+        throw new ImageDecodeException(Kind.TRUNCATED, "PNG chunk " + type + " at byte " + at + " declares " + length
+            + " data bytes but only " + (png.length - at - 12) + " remain");
+      }
+      crc.reset();
+      crc.update(png, at + 4, 4 + (int) length);
+      long stored = readUnsignedInt(png, at + 8 + (int) length);
+      if (stored != crc.getValue()) {
+        throw new ImageDecodeException(Kind.CORRUPT, String.format(
+            "PNG chunk %s at byte %d is damaged: its CRC is %08x but its contents give %08x", type, at, stored,
+            crc.getValue()));
+      }
+      if (type.equals("IEND")) {
+        return;
+      }
+      at += 12 + (int) length;
+    }
+  }
+
+  private static long readUnsignedInt(byte[] b, int at) {
+    return ((b[at] & 0xffL) << 24) | ((b[at + 1] & 0xffL) << 16) | ((b[at + 2] & 0xffL) << 8) | (b[at + 3] & 0xffL);
   }
 
   // ImageIO readers wrap the EOFException of a short stream in IIOException.

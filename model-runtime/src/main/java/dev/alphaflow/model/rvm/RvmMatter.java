@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.alphaflow.model.FrameTooSmallException;
 import dev.alphaflow.model.InferenceException;
 import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.ModelLoadException;
@@ -58,6 +59,15 @@ public final class RvmMatter implements AutoCloseable {
   static final String FGR = "fgr";
   static final List<String> STATE_IN = List.of("r1i", "r2i", "r3i", "r4i");
   static final List<String> STATE_OUT = List.of("r1o", "r2o", "r3o", "r4o");
+
+  /**
+   * The smallest side, in pixels, of the downsampled frame the encoder takes. Measured on the real model
+   * (models/rvm, ORT 1.29 CPU): at ratio 1 a 3x3 frame runs and a 2x2 (or 64x2) one fails in a depthwise Conv
+   * ("Invalid input shape: {2,2}"); at ratio 0.25 a 12x12 frame (3x3 downsampled) runs and a 4x100 one (1x25) fails.
+   * MobileNetV3's stride-2 stages need a few pixels to work on; the frame is checked against this before ONNX
+   * Runtime sees it, so that a tiny frame is a clear {@link FrameTooSmallException} rather than a shape error.
+   */
+  public static final int MIN_DOWNSAMPLED_SIDE = 3;
 
   // i / 255f for every byte value: one load per channel instead of a division.
   private static final float[] UNIT = new float[256];
@@ -198,6 +208,7 @@ public final class RvmMatter implements AutoCloseable {
     int width = frames.get(0).width();
     int height = frames.get(0).height();
     float ratio = options.ratioFor(width, height);
+    checkLargeEnough(width, height, ratio);
     Geometry geometry = new Geometry(width, height, ratio);
     boolean initial = states.get(0).isInitial();
     if (!initial) {
@@ -233,6 +244,32 @@ public final class RvmMatter implements AutoCloseable {
       throw new InferenceException("model " + modelId + ": inference failed for " + n + " frame(s) of " + width + "x"
           + height + " at downsample ratio " + ratio + ": " + e.getMessage() + hint, e);
     }
+  }
+
+  /**
+   * Rejects a frame whose downsampled size (each side times the ratio, rounded down as ONNX Resize does) is under
+   * {@link #MIN_DOWNSAMPLED_SIDE}, naming the smallest frame that works at this ratio.
+   */
+  private void checkLargeEnough(int width, int height, float ratio) {
+    int downsampledWidth = (int) Math.floor(width * (double) ratio);
+    int downsampledHeight = (int) Math.floor(height * (double) ratio);
+    if (downsampledWidth >= MIN_DOWNSAMPLED_SIDE && downsampledHeight >= MIN_DOWNSAMPLED_SIDE) {
+      return;
+    }
+    int minSide = minimumSide(ratio);
+    throw new FrameTooSmallException(String.format("frame %dx%d is too small for model %s: at downsample ratio %s "
+            + "it shrinks to %dx%d, and the model needs at least %dx%d after downsampling, i.e. frames of at least "
+            + "%dx%d pixels at this ratio", width, height, session.card().id(), ratio, downsampledWidth,
+        downsampledHeight, MIN_DOWNSAMPLED_SIDE, MIN_DOWNSAMPLED_SIDE, minSide, minSide));
+  }
+
+  /** The smallest frame side that keeps {@link #MIN_DOWNSAMPLED_SIDE} pixels at {@code ratio}. */
+  static int minimumSide(float ratio) {
+    int side = (int) Math.ceil(MIN_DOWNSAMPLED_SIDE / (double) ratio);
+    while ((int) Math.floor(side * (double) ratio) < MIN_DOWNSAMPLED_SIDE) {
+      side++;
+    }
+    return side;
   }
 
   private void fillSource(List<RgbImage> frames, int width, int height) {

@@ -120,6 +120,52 @@ class ImageCodecTest {
     assertCorrupt(png, "PNG");
   }
 
+  @Test
+  void pngWithAWrongChunkCrcIsCorruptThoughImageIoDecodesIt() throws IOException {
+    byte[] png = ImageCodec.encodeRgbPng(gradient(32, 32));
+    int idat = chunkOffset(png, "IDAT");
+    int length = ByteBuffer.wrap(png, idat, 4).getInt();
+    byte[] badCrc = png.clone();
+    badCrc[idat + 8 + length] ^= 0x01; // one bit of the stored CRC; the pixel data is intact
+    byte[] badData = png.clone();
+    badData[idat + 8 + length / 2] ^= 0x01; // one bit of the compressed pixel data, CRC left as it was
+
+    // What the DLQ corpus found: ImageIO alone ignores CRCs and decodes such a file.
+    assertThat(ImageIO.read(new ByteArrayInputStream(badCrc))).isNotNull();
+
+    for (byte[] damaged : new byte[][] {badCrc, badData}) {
+      assertThatThrownBy(() -> ImageCodec.decode(damaged))
+          .isInstanceOf(ImageDecodeException.class)
+          .hasMessageContaining("PNG chunk IDAT at byte " + idat + " is damaged: its CRC is")
+          .satisfies(e -> assertThat(((ImageDecodeException) e).kind()).isEqualTo(Kind.CORRUPT));
+    }
+    assertThat(ImageCodec.decode(png)).isEqualTo(gradient(32, 32));
+  }
+
+  @Test
+  void pngChunkLongerThanTheDataIsTruncated() {
+    byte[] png = ImageCodec.encodeRgbPng(gradient(32, 32));
+    int idat = chunkOffset(png, "IDAT");
+    byte[] longer = png.clone();
+    ByteBuffer.wrap(longer, idat, 4).putInt(png.length); // claims more bytes than the whole file
+    assertThatThrownBy(() -> ImageCodec.decode(longer))
+        .isInstanceOf(ImageDecodeException.class)
+        .hasMessageContaining("PNG chunk IDAT at byte " + idat + " declares " + png.length + " data bytes")
+        .satisfies(e -> assertThat(((ImageDecodeException) e).kind()).isEqualTo(Kind.TRUNCATED));
+  }
+
+  /** Offset of the first chunk of {@code type} (its length field), walking the chunks from the signature. */
+  private static int chunkOffset(byte[] png, String type) {
+    int at = 8;
+    while (at + 8 <= png.length) {
+      if (new String(png, at + 4, 4, StandardCharsets.US_ASCII).equals(type)) {
+        return at;
+      }
+      at += 12 + ByteBuffer.wrap(png, at, 4).getInt();
+    }
+    throw new AssertionError("no " + type + " chunk");
+  }
+
   private static void assertCorrupt(byte[] data, String messagePart) {
     assertThatThrownBy(() -> ImageCodec.decode(data))
         .isInstanceOf(ImageDecodeException.class)

@@ -26,6 +26,7 @@ import dev.alphaflow.schemas.DeadLetterReason;
 import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.serde.AvroCodec;
 import dev.alphaflow.schemas.serde.AvroDecodeException;
+import dev.alphaflow.schemas.serde.KafkaSchemaStore;
 
 /**
  * Parses and validates raw Kafka records into {@link DecodedFrame}s; everything it cannot accept goes to the
@@ -48,6 +49,11 @@ import dev.alphaflow.schemas.serde.AvroDecodeException;
  *     .returns(OperatorTypes.DECODED_FRAME);
  * DataStream<DeadLetter> dlq = frames.getSideOutput(FrameDecoder.DEAD_LETTERS);
  * }</pre>
+ *
+ * <p>A Frame written with a schema this build does not know (a newer producer) is read with the writer's schema,
+ * looked up by its fingerprint in the schema store ({@link KafkaSchemaStore}) when the decoder has one, and resolved
+ * to today's Frame: symbols this reader lacks become the enum's default, new fields are dropped. A fingerprint found
+ * nowhere is an UNREADABLE_RECORD whose message names it.
  *
  * <p>Metrics: counter {@value #FRAMES_DECODED_METRIC}, and one counter per reason in group
  * {@value #DEAD_LETTERS_METRIC_GROUP} (e.g. {@code deadLetters.CORRUPT_PAYLOAD}).
@@ -89,7 +95,9 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
 
     private final DecodeLimits limits;
     private final PixelDecoding pixelDecoding;
+    private final KafkaSchemaStore.Settings writerSchemas;
 
+    private transient KafkaSchemaStore schemaStore;
     private transient AvroCodec<Frame> codec;
     private transient Counter framesDecoded;
     private transient Map<DeadLetterReason, Counter> deadLetterCounters;
@@ -104,9 +112,19 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         this(limits, PixelDecoding.HERE);
     }
 
+    /** A decoder that knows only the Frame schemas of this build ({@code KnownSchemas}). */
     public FrameDecoder(DecodeLimits limits, PixelDecoding pixelDecoding) {
+        this(limits, pixelDecoding, null);
+    }
+
+    /**
+     * @param writerSchemas the schema store to look unknown writer schemas up in; null: only the Frame schemas of
+     *     this build ({@code KnownSchemas}) are readable
+     */
+    public FrameDecoder(DecodeLimits limits, PixelDecoding pixelDecoding, KafkaSchemaStore.Settings writerSchemas) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.pixelDecoding = Objects.requireNonNull(pixelDecoding, "pixelDecoding");
+        this.writerSchemas = writerSchemas;
     }
 
     public DecodeLimits limits() {
@@ -117,12 +135,32 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         return pixelDecoding;
     }
 
+    /** The schema store unknown writer schemas are looked up in, or null for none. */
+    public KafkaSchemaStore.Settings writerSchemas() {
+        return writerSchemas;
+    }
+
     @Override
     public void open(OpenContext openContext) {
-        codec = AvroCodec.of(Frame.class);
+        schemaStore = writerSchemas == null ? null : KafkaSchemaStore.open(writerSchemas);
+        codec = frameCodec(schemaStore);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         framesDecoded = metrics.counter(FRAMES_DECODED_METRIC);
         deadLetterCounters = deadLetterCounters(metrics);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (schemaStore != null) {
+            schemaStore.close();
+            schemaStore = null;
+        }
+        super.close();
+    }
+
+    /** The Frame codec reading with {@code store} when there is one, else with the schemas this build knows. */
+    static AvroCodec<Frame> frameCodec(KafkaSchemaStore store) {
+        return store == null ? AvroCodec.of(Frame.class) : AvroCodec.of(Frame.class, store);
     }
 
     /** One counter per reason in group {@value #DEAD_LETTERS_METRIC_GROUP}; also {@link PixelDecoder}'s. */
@@ -194,8 +232,8 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         int width = frame.getWidth();
         int height = frame.getHeight();
         if (width <= 0 || height <= 0) {
-            throw new Rejected(DeadLetterReason.DIMENSIONS_TOO_LARGE,
-                    String.format("declared %dx%d is not a valid frame size", width, height));
+            throw new Rejected(DeadLetterReason.INVALID_DIMENSIONS, String.format(
+                    "declared %dx%d is not a valid frame size: width and height must be at least 1", width, height));
         }
         if (!limits.allows(width, height)) {
             throw new Rejected(DeadLetterReason.DIMENSIONS_TOO_LARGE, String.format(
@@ -236,6 +274,11 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
             throw rejectDecode(declaredCodec, e);
         } catch (RuntimeException e) {
             throw new Rejected(DeadLetterReason.CORRUPT_PAYLOAD, declaredCodec + " header is unreadable: " + e);
+        }
+        if (header.width() <= 0 || header.height() <= 0) {
+            throw new Rejected(DeadLetterReason.INVALID_DIMENSIONS, String.format(
+                    "the %s header says %s, which is not a valid frame size (declared %dx%d)", declaredCodec, header,
+                    width, height));
         }
         if (!limits.allows(header.width(), header.height())) {
             throw new Rejected(DeadLetterReason.DIMENSIONS_TOO_LARGE, String.format(

@@ -13,6 +13,7 @@ import dev.alphaflow.schemas.DeadLetterReason;
 import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.serde.AvroCodec;
 import dev.alphaflow.schemas.serde.AvroDecodeException;
+import dev.alphaflow.schemas.serde.KafkaSchemaStore;
 
 /**
  * Decodes the pixels of frames that {@link FrameDecoder} validated with
@@ -38,13 +39,24 @@ public class PixelDecoder extends KeyedProcessFunction<String, DecodedFrame, Dec
     private static final long serialVersionUID = 1L;
 
     private final DecodeLimits limits;
+    private final KafkaSchemaStore.Settings writerSchemas;
 
+    private transient KafkaSchemaStore schemaStore;
     private transient AvroCodec<Frame> codec;
     private transient Counter framesDecoded;
     private transient Map<DeadLetterReason, Counter> deadLetterCounters;
 
+    /** A decoder that knows only the Frame schemas of this build. */
     public PixelDecoder(DecodeLimits limits) {
+        this(limits, null);
+    }
+
+    /**
+     * @param writerSchemas the schema store {@link FrameDecoder} was given (it parses the same bytes again), or null
+     */
+    public PixelDecoder(DecodeLimits limits, KafkaSchemaStore.Settings writerSchemas) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.writerSchemas = writerSchemas;
     }
 
     public DecodeLimits limits() {
@@ -53,10 +65,20 @@ public class PixelDecoder extends KeyedProcessFunction<String, DecodedFrame, Dec
 
     @Override
     public void open(OpenContext openContext) {
-        codec = AvroCodec.of(Frame.class);
+        schemaStore = writerSchemas == null ? null : KafkaSchemaStore.open(writerSchemas);
+        codec = FrameDecoder.frameCodec(schemaStore);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         framesDecoded = metrics.counter(FrameDecoder.FRAMES_DECODED_METRIC);
         deadLetterCounters = FrameDecoder.deadLetterCounters(metrics);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (schemaStore != null) {
+            schemaStore.close();
+            schemaStore = null;
+        }
+        super.close();
     }
 
     @Override

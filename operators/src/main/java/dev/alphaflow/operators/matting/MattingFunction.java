@@ -29,11 +29,12 @@ import dev.alphaflow.schemas.Matte;
  * (fp16, {@link RecurrentStateTypeInfo}); keyed by stream id, after {@code FrameSequencer}.
  *
  * <p>A frame whose sequencer reset reason is not NONE starts from {@link RecurrentState#initial()}; END clears the
- * stream's state. A frame the model cannot run goes to {@link #DEAD_LETTERS} as INFERENCE_FAILED and leaves the
- * stream's state as it was, so the next frame continues from the last frame that ran; only a reset the failed frame
- * carried (first frame, gap, geometry change) still clears it. A stored state that no longer fits the frame (the
- * downsample ratio changed across a restart) is dropped and the frame runs from the initial state, reported as reset
- * reason {@value #STATE_MISMATCH}.
+ * stream's state. A frame the model cannot run goes to {@link #DEAD_LETTERS} as INFERENCE_FAILED (FRAME_TOO_SMALL,
+ * with the minimum in the message, when it is smaller than RVM takes at its downsample ratio: checked before
+ * inference) and leaves the stream's state as it was, so the next frame continues from the last frame that ran; only
+ * a reset the failed frame carried (first frame, gap, geometry change) still clears it. A stored state that no longer
+ * fits the frame (the downsample ratio changed across a restart) is dropped and the frame runs from the initial
+ * state, reported as reset reason {@value #STATE_MISMATCH}.
  *
  * <p>It emits {@link MattedFrame}s, whose images {@link MatteEncodingOperator} (on a thread of its own,
  * overlapping the next frame's inference) or {@link MattedFrame#encode} turns into PNG {@link Matte}s.

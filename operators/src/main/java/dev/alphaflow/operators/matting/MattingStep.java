@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.alphaflow.model.FrameTooSmallException;
 import dev.alphaflow.model.InferenceException;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.rvm.RecurrentState;
@@ -64,7 +65,8 @@ final class MattingStep {
         try {
             result = matter.infer(image, startState);
         } catch (InferenceException e) {
-            if (startState.isInitial()) {
+            // Too small is about the frame, not the state: running it again from the initial state cannot help.
+            if (startState.isInitial() || e instanceof FrameTooSmallException) {
                 failure = e;
                 return;
             }
@@ -111,13 +113,17 @@ final class MattingStep {
         return out;
     }
 
-    /** The dead letter of a failed step (the Kafka value is long gone here; the source coordinates find it). */
+    /**
+     * The dead letter of a failed step (the Kafka value is long gone here; the source coordinates find it):
+     * FRAME_TOO_SMALL for a frame under the model's minimum (checked before inference), else INFERENCE_FAILED.
+     */
     DeadLetter toDeadLetter(long nowMs) {
-        LOG.warn("Stream {} frame {}: inference failed, sent to the dead-letter output: {}",
-                frame.streamId, frame.seq, failure.getMessage());
+        boolean tooSmall = failure instanceof FrameTooSmallException;
+        LOG.warn("Stream {} frame {}: {}, sent to the dead-letter output: {}", frame.streamId, frame.seq,
+                tooSmall ? "frame too small for the model" : "inference failed", failure.getMessage());
         return DeadLetter.newBuilder()
                 .setStage(MattingFunction.STAGE)
-                .setReason(DeadLetterReason.INFERENCE_FAILED)
+                .setReason(tooSmall ? DeadLetterReason.FRAME_TOO_SMALL : DeadLetterReason.INFERENCE_FAILED)
                 .setMessage(failure.getMessage() == null ? failure.toString() : failure.getMessage())
                 .setSourceTopic(frame.sourceTopic)
                 .setSourcePartition(frame.sourcePartition)

@@ -165,8 +165,17 @@ class FrameDecoderTest {
                 Arguments.of("declared size too large", DeadLetterReason.DIMENSIONS_TOO_LARGE,
                         "declared 60000x60000 exceeds the limit 7680x4320",
                         record(frame("s", 1, Codec.PNG, 60000, 60000, png).build(), 0)),
-                Arguments.of("declared size zero", DeadLetterReason.DIMENSIONS_TOO_LARGE, "declared 0x48 is not a valid",
+                Arguments.of("declared size zero", DeadLetterReason.INVALID_DIMENSIONS, "declared 0x48 is not a valid",
                         record(frame("s", 1, Codec.PNG, 0, 48, png).build(), 0)),
+                Arguments.of("negative declared width", DeadLetterReason.INVALID_DIMENSIONS,
+                        "declared -64x48 is not a valid frame size: width and height must be at least 1",
+                        record(frame("s", 1, Codec.PNG, -64, 48, png).build(), 0)),
+                Arguments.of("PNG with a wrong chunk CRC", DeadLetterReason.CORRUPT_PAYLOAD,
+                        "PNG chunk IDAT at byte 33 is damaged: its CRC is",
+                        record(frame("s", 1, Codec.PNG, 64, 48, withBadLastCrc(png)).build(), 0)),
+                Arguments.of("Frame of an unknown schema version", DeadLetterReason.UNREADABLE_RECORD,
+                        "its writer schema (fingerprint 0123456789abcdef) is unknown",
+                        record(withFingerprint(encode(pngFrame("s", 1, IMAGE)), 0x0123456789abcdefL), 0)),
                 Arguments.of("PNG header claims 60000x60000", DeadLetterReason.DIMENSIONS_TOO_LARGE,
                         "header says 60000x60000, which exceeds the limit 7680x4320",
                         record(frame("s", 1, Codec.PNG, 16, 16, pngClaiming(60000, 60000)).build(), 0)),
@@ -185,6 +194,20 @@ class FrameDecoderTest {
                         record(frame("s", 1, Codec.RAW_RGB24, 64, 48, new byte[64 * 48 * 3 - 1]).build(), 0)),
                 Arguments.of("empty payload", DeadLetterReason.TRUNCATED_PAYLOAD, "empty payload",
                         record(frame("s", 1, Codec.PNG, 64, 48, new byte[0]).build(), 0)));
+    }
+
+    /** The PNG with the CRC of its last chunk before IEND (the IDAT here) off by one bit; its data is intact. */
+    private static byte[] withBadLastCrc(byte[] png) {
+        byte[] out = png.clone();
+        out[out.length - 12 - 1] ^= 0x01; // IEND is the last 12 bytes; the byte before them ends IDAT's CRC
+        return out;
+    }
+
+    /** A single-object-encoded record whose header names another writer schema (8 little-endian bytes after C3 01). */
+    private static byte[] withFingerprint(byte[] record, long fingerprint) {
+        byte[] out = record.clone();
+        ByteBuffer.wrap(out, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(fingerprint);
+        return out;
     }
 
     @ParameterizedTest(name = "{0} -> {1}")

@@ -384,6 +384,26 @@ class MattingFunctionTest {
     }
 
     @Test
+    void aFrameSmallerThanTheModelTakesIsFrameTooSmallWithTheMinimumAndTheStreamGoesOn() throws Exception {
+        var harness = newHarness();
+        List<SequencedFrame> input = new ArrayList<>(frames("cam", 0, 1));
+        input.add(SequencedFrame.frame(decoded("cam", 2, image(1, 1, 2)), ResetReason.NONE));
+        input.add(frame("cam", 3, ResetReason.NONE));
+        List<Matte> out = run(harness, input);
+        List<DeadLetter> dead = harness.getSideOutput(MattingFunction.DEAD_LETTERS).stream()
+                .map(StreamRecord::getValue)
+                .toList();
+
+        assertThat(out).extracting(Matte::getSeq).containsExactly(0L, 1L, 3L);
+        assertThat(dead).hasSize(1);
+        DeadLetter letter = dead.get(0);
+        assertThat(letter.getReason()).isEqualTo(DeadLetterReason.FRAME_TOO_SMALL);
+        assertThat(letter.getStage()).isEqualTo("matting");
+        assertThat(letter.getMessage()).contains("frame 1x1 is too small").contains("at least 3x3 pixels");
+        assertThat(letter.getSeq()).isEqualTo(2L);
+    }
+
+    @Test
     void theSpecIsChecked() {
         assertThatThrownBy(() -> MattingSpec.builder().build())
                 .isInstanceOf(IllegalArgumentException.class)

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -82,10 +84,25 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         }
         try {
             return decoder().decode(bytes);
+        } catch (MissingSchemaException e) {
+            throw new AvroDecodeException(String.format(
+                    "cannot decode a %s from %d bytes: its writer schema (fingerprint %s) is unknown to this reader "
+                            + "and not in %s; the producer must register its schema before writing",
+                    recordClass.getSimpleName(), bytes.length, KafkaSchemaStore.key(fingerprintOf(bytes)),
+                    storeDescription()), e);
         } catch (IOException | RuntimeException e) {
             throw new AvroDecodeException(
                     "cannot decode a " + recordClass.getSimpleName() + " from " + bytes.length + " bytes: " + e.getMessage(), e);
         }
+    }
+
+    /** The writer fingerprint of a single-object-encoded record: 8 little-endian bytes after the 2-byte marker. */
+    private static long fingerprintOf(byte[] bytes) {
+        return ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    private String storeDescription() {
+        return schemaStore == null ? "the schemas this build knows" : schemaStore.toString();
     }
 
     private BinaryMessageEncoder<T> encoder() {

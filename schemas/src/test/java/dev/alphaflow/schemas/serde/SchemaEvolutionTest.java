@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -17,11 +18,16 @@ import org.junit.jupiter.api.Test;
 
 import dev.alphaflow.schemas.Codec;
 import dev.alphaflow.schemas.Control;
+import dev.alphaflow.schemas.DeadLetter;
+import dev.alphaflow.schemas.DeadLetterReason;
 import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.ObjectPrompt;
 import dev.alphaflow.schemas.PromptAction;
 
-/** Today's Frame schema and a next version with one more optional field read each other's records. */
+/**
+ * Today's Frame schema and a next version with one more optional field read each other's records; dead letters
+ * written before DeadLetterReason gained symbols stay readable, and older readers read the new symbols as OTHER.
+ */
 class SchemaEvolutionTest {
 
     /** Frame as it would look after adding an optional field: the evolution the project allows. */
@@ -98,5 +104,90 @@ class SchemaEvolutionTest {
         assertThatThrownBy(() -> AvroCodec.of(Frame.class).decode(new byte[] {(byte) 0xC3, 0x01, 5, 5}))
                 .isInstanceOf(AvroDecodeException.class)
                 .hasMessageContaining("cannot decode a Frame from 4 bytes");
+    }
+
+    /** DeadLetter as it was before INVALID_DIMENSIONS and FRAME_TOO_SMALL: the version kept in the history. */
+    private static Schema deadLetterV1() throws Exception {
+        try (var in = KnownSchemas.class.getClassLoader()
+                .getResourceAsStream("dev/alphaflow/schemas/history/DeadLetter-v1.avsc")) {
+            return new Schema.Parser().parse(in);
+        }
+    }
+
+    private static GenericRecord deadLetterRecord(Schema schema, String reason) {
+        GenericRecord record = new GenericData.Record(schema);
+        record.put("stage", "decode");
+        record.put("reason", new GenericData.EnumSymbol(schema.getField("reason").schema(), reason));
+        record.put("message", "declared -5x10 is not a valid frame size");
+        record.put("originalSize", 0);
+        record.put("original", ByteBuffer.allocate(0));
+        record.put("originalTruncated", false);
+        record.put("rejectedAtMs", 1L);
+        return record;
+    }
+
+    @Test
+    void deadLettersWrittenBeforeTheNewReasonsStayReadable() throws Exception {
+        Schema v1 = deadLetterV1();
+        assertThat(SchemaNormalization.parsingFingerprint64(v1))
+                .as("the history keeps the old version, not a copy of today's")
+                .isNotEqualTo(SchemaNormalization.parsingFingerprint64(DeadLetter.getClassSchema()));
+        byte[] written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1)
+                .encode(deadLetterRecord(v1, "DIMENSIONS_TOO_LARGE")).array();
+
+        DeadLetter read = AvroCodec.of(DeadLetter.class).decode(written);
+
+        assertThat(read.getReason()).isEqualTo(DeadLetterReason.DIMENSIONS_TOO_LARGE);
+        assertThat(read.getMessage()).isEqualTo("declared -5x10 is not a valid frame size");
+    }
+
+    @Test
+    void olderReadersReadTheNewReasonsAsOther() throws Exception {
+        DeadLetter current = DeadLetter.newBuilder()
+                .setStage("decode").setReason(DeadLetterReason.INVALID_DIMENSIONS).setMessage("declared -5x10")
+                .setOriginalSize(0).setOriginal(ByteBuffer.allocate(0)).setOriginalTruncated(false)
+                .setRejectedAtMs(1L).build();
+        byte[] written = AvroCodec.of(DeadLetter.class).encode(current);
+
+        SchemaStore.Cache store = new SchemaStore.Cache();
+        store.addSchema(DeadLetter.getClassSchema()); // an old reader that learned the writer's schema
+        GenericRecord read = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), deadLetterV1(), store)
+                .decode(written);
+
+        assertThat(read.get("reason").toString()).isEqualTo("OTHER");
+        assertThat(read.get("message").toString()).isEqualTo("declared -5x10");
+    }
+
+    @Test
+    void aFrameWithANewerControlSymbolIsReadWithTheDefaultOnceItsSchemaIsKnown() throws Exception {
+        Schema newer = new Schema.Parser().parse(Frame.getClassSchema().toString()
+                .replace("\"symbols\":[\"NONE\",\"RESET\",\"END\"]", "\"symbols\":[\"NONE\",\"RESET\",\"END\",\"PAUSE\"]"));
+        assertThat(newer.getField("control").schema().getEnumSymbols()).contains("PAUSE");
+        GenericRecord v2 = new GenericData.Record(newer);
+        Frame base = sampleFrame();
+        for (Schema.Field field : newer.getFields()) {
+            v2.put(field.name(), GenericData.get().deepCopy(field.schema(), toGeneric(field.schema(), base.get(field.name()))));
+        }
+        v2.put("control", new GenericData.EnumSymbol(newer.getField("control").schema(), "PAUSE"));
+        byte[] written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), newer).encode(v2).array();
+
+        assertThatThrownBy(() -> AvroCodec.of(Frame.class).decode(written))
+                .isInstanceOf(AvroDecodeException.class)
+                .hasMessageContaining("fingerprint " + KafkaSchemaStore.key(KafkaSchemaStore.fingerprint(newer)));
+
+        SchemaStore.Cache store = new SchemaStore.Cache();
+        store.addSchema(newer);
+        Frame read = AvroCodec.of(Frame.class, store).decode(written);
+        assertThat(read.getControl()).as("the reader's default for a symbol it does not know").isEqualTo(Control.NONE);
+        assertThat(read.getStreamId()).isEqualTo("cam-7");
+        assertThat(read.getPrompts()).isEqualTo(base.getPrompts());
+    }
+
+    /** Specific enums as generic symbols of {@code schema}, so the generic writer takes the value. */
+    private static Object toGeneric(Schema schema, Object value) {
+        if (value instanceof Enum<?> e) {
+            return new GenericData.EnumSymbol(schema, e.name());
+        }
+        return value;
     }
 }
