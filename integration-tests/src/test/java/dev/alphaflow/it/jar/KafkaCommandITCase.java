@@ -86,7 +86,14 @@ class KafkaCommandITCase {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Map<String, TopicDescription> topics = admin.describeTopics(KafkaBroker.STANDARD_TOPICS).allTopicNames().get();
             assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(KafkaBroker.STANDARD_TOPICS);
-            assertThat(topics.values()).allSatisfy(t -> assertThat(t.partitions()).hasSize(3));
+            // --partitions applies to the data topics; the schema store is one compacted partition by design.
+            assertThat(topics.values()).filteredOn(t -> !t.name().equals(KafkaDefaults.SCHEMAS_TOPIC))
+                    .hasSize(KafkaBroker.STANDARD_TOPICS.size() - 1)
+                    .allSatisfy(t -> assertThat(t.partitions()).hasSize(3));
+            assertThat(topics.get(KafkaDefaults.SCHEMAS_TOPIC).partitions()).hasSize(1);
+            ConfigResource schemas = new ConfigResource(ConfigResource.Type.TOPIC, KafkaDefaults.SCHEMAS_TOPIC);
+            assertThat(admin.describeConfigs(List.of(schemas)).all().get().get(schemas).get("cleanup.policy").value())
+                    .isEqualTo("compact");
             ConfigResource frames = new ConfigResource(ConfigResource.Type.TOPIC, KafkaDefaults.FRAMES_TOPIC);
             Config config = admin.describeConfigs(List.of(frames)).all().get().get(frames);
             assertThat(Integer.parseInt(config.get("max.message.bytes").value()))
