@@ -64,16 +64,7 @@ public final class ClusterProcess {
         }
         try {
             Files.createDirectories(tmpDir());
-            List<String> command = new ArrayList<>();
-            command.add(java.toString());
-            command.addAll(jvmArgs);
-            command.add("-Djava.io.tmpdir=" + tmpDir());
-            command.add("-Dlog.file=" + logFile());
-            command.add("-cp");
-            command.add(classpath.toString());
-            command.add(mainClass);
-            command.addAll(args);
-            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+            ProcessBuilder builder = new ProcessBuilder(command(java, classpath, jvmArgs, mainClass, args)).directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(outFile().toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -91,16 +82,7 @@ public final class ClusterProcess {
             Duration timeout) {
         try {
             Files.createDirectories(tmpDir());
-            List<String> command = new ArrayList<>();
-            command.add(java.toString());
-            command.addAll(jvmArgs);
-            command.add("-Djava.io.tmpdir=" + tmpDir());
-            command.add("-Dlog.file=" + logFile());
-            command.add("-cp");
-            command.add(classpath.toString());
-            command.add(otherMainClass);
-            command.addAll(args);
-            Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+            Process process = new ProcessBuilder(command(java, classpath, jvmArgs, otherMainClass, args)).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(outFile().toFile())).start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor();
@@ -113,6 +95,20 @@ public final class ClusterProcess {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    // java <jvmArgs> with this process's temp folder and log file, -cp classpath main args
+    private List<String> command(Path java, Path classpath, List<String> jvmArgs, String main, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(jvmArgs);
+        command.add("-Djava.io.tmpdir=" + tmpDir());
+        command.add("-Dlog.file=" + logFile());
+        command.add("-cp");
+        command.add(classpath.toString());
+        command.add(main);
+        command.addAll(args);
+        return command;
     }
 
     /** The running process, if its pid file names a live process that runs {@link #mainClass()}. */
