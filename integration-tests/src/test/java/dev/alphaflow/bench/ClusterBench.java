@@ -1,9 +1,5 @@
 package dev.alphaflow.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,8 +62,8 @@ final class ClusterBench implements AutoCloseable {
                 flink.put(k, v);
             }
         });
-        ClusterSettings settings = new ClusterSettings(root, JarProcess.shippedJar(), TASK_MANAGERS, 1, freePort(),
-                freeKafkaPort(), TASK_MANAGER_MEMORY, "1g", checkpointInterval, backend.flinkName(), flink);
+        ClusterSettings settings = new ClusterSettings(root, JarProcess.shippedJar(), TASK_MANAGERS, 1, LocalCluster.freePort(),
+                LocalCluster.freeKafkaPort(), TASK_MANAGER_MEMORY, "1g", checkpointInterval, backend.flinkName(), flink);
         LocalCluster cluster = LocalCluster.of(settings);
         long started = System.nanoTime();
         cluster.start(); // stops what it started if it fails
@@ -374,24 +370,5 @@ final class ClusterBench implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    // Kafka needs two adjacent ports (client, controller = client + 1).
-    private static int freeKafkaPort() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = freePort();
-            try (ServerSocket s = new ServerSocket(port + 1, 0, InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (IOException busy) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no two adjacent free ports");
-    }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.awt.Image;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -307,7 +306,7 @@ class ClusterFaultsITCase {
 
     private void startCluster(int taskManagers, boolean mattingArchive) throws Exception {
         ClusterSettings settings = new ClusterSettings(tmp.resolve("cluster"), JarProcess.shippedJar(), taskManagers, 1,
-                freePort(), freeKafkaPort(), "1536m", "1g", Duration.ofSeconds(1), "rocksdb", Map.of());
+                LocalCluster.freePort(), LocalCluster.freeKafkaPort(), "1536m", "1g", Duration.ofSeconds(1), "rocksdb", Map.of());
         cluster = LocalCluster.of(settings);
         cluster.start();
         if (!mattingArchive) {
@@ -555,25 +554,5 @@ class ClusterFaultsITCase {
         return out;
     }
 
-    private static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    // Kafka needs two adjacent ports (client, controller = client + 1).
-    private static int freeKafkaPort() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = freePort();
-            try (java.net.ServerSocket s = new java.net.ServerSocket(port + 1, 0,
-                    java.net.InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (IOException busy) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no two adjacent free ports");
-    }
 }

@@ -457,12 +457,26 @@ public final class LocalCluster {
         }
     }
 
-    static int freePort() {
+    /** A port free on 127.0.0.1 now (for the REST API or the JobManager's RPC). */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A free port whose next one is free too: Kafka's client port (its controller takes port + 1). */
+    public static int freeKafkaPort() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = freePort();
+            try (ServerSocket next = new ServerSocket(port + 1, 0, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException busy) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no two adjacent free ports on 127.0.0.1");
     }
 
     private static void sleep(long ms) {
