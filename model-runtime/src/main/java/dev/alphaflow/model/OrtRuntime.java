@@ -13,8 +13,12 @@ public final class OrtRuntime {
 
   // Holder idiom: the native library is loaded on first use only, and exactly once per class loader.
   private static final class Holder {
-    static final OrtEnvironment ENVIRONMENT =
-        OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "alphaflow");
+    static final OrtEnvironment ENVIRONMENT = create();
+
+    private static OrtEnvironment create() {
+      OrtTelemetry.disableBeforeNativeStart(); // must precede the native environment (see OrtTelemetry)
+      return OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "alphaflow");
+    }
   }
 
   /** Returns the single OrtEnvironment of this process; it lives as long as the JVM and is never closed. */

@@ -23,6 +23,7 @@ class CleanMachineITCase {
 
     private Path tmp;
     private Path cwd;
+    private Path home;
     private Path log;
 
     @BeforeEach
@@ -31,12 +32,15 @@ class CleanMachineITCase {
         Path root = Files.createTempDirectory(base, "clean-machine-" + test.getTestMethod().orElseThrow().getName() + "-");
         tmp = Files.createDirectories(root.resolve("tmp"));
         cwd = Files.createDirectories(root.resolve("cwd"));
+        home = Files.createDirectories(root.resolve("home"));
         log = root.resolve("output.log");
     }
 
     @Test
     void demoLeavesOnlyItsOutputAndPrintsNoWarnings() throws Exception {
+        // A home folder of its own shows what the run writes there (JavaCPP's default native cache is ~/.javacpp).
         try (JarProcess demo = JarProcess.builder().workDir(cwd).tmpDir(tmp).log(log)
+                .jvmArg("-Duser.home=" + home).env("HOME", home.toString())
                 .args("demo", "--max-frames", "10", "-o", "out").start()) {
             int exit = demo.waitFor(TIMEOUT);
             String output = demo.output();
@@ -44,6 +48,7 @@ class CleanMachineITCase {
             assertThat(output).contains("demo: 10 frames");
             assertThat(cwd.resolve("out")).isDirectory();
             assertThat(tree(tmp)).as("left in the temp folder").isEmpty();
+            assertThat(tree(home)).as("left in the home folder").isEmpty();
             assertThat(names(cwd)).as("left in the working directory").containsExactly("out");
             assertThat(output).as("WARN lines in the output").doesNotContain("WARN");
             assertThat(output).as("stack traces in the output").doesNotContain("\tat ");

@@ -59,6 +59,8 @@ public final class ProcessTempDir implements AutoCloseable {
     private final Thread shutdownHook;
     private boolean closed;
 
+    static final String JAVACPP_CACHE_DIR = "org.bytedeco.javacpp.cachedir";
+
     private ProcessTempDir(Path dir, Path originalTmpDir, List<Path> nativeLeftovers) {
         this.dir = dir;
         this.originalTmpDir = originalTmpDir;
@@ -88,6 +90,12 @@ public final class ProcessTempDir implements AutoCloseable {
         }
         ProcessTempDir tmp = new ProcessTempDir(dir, original, nativeLeftovers(pid, original, System.getenv("TMPDIR")));
         System.setProperty("java.io.tmpdir", dir.toString());
+        // JavaCPP (FFmpeg for videos, OpenCV for optical flow) unpacks its natives into ~/.javacpp/cache unless told
+        // otherwise; unpacking them into this folder costs about a second per run and leaves nothing behind. A user
+        // who wants a lasting cache sets -Dorg.bytedeco.javacpp.cachedir themselves, and that wins.
+        if (System.getProperty(JAVACPP_CACHE_DIR) == null) {
+            System.setProperty(JAVACPP_CACHE_DIR, dir.resolve("javacpp").toString());
+        }
         Runtime.getRuntime().addShutdownHook(tmp.shutdownHook);
         current = tmp;
         return tmp;

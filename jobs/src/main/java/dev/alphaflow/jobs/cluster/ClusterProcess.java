@@ -103,6 +103,7 @@ public final class ClusterProcess {
         command.add(java.toString());
         command.addAll(jvmArgs);
         command.add("-Djava.io.tmpdir=" + tmpDir());
+        command.add("-Dorg.bytedeco.javacpp.cachedir=" + tmpDir().resolve("javacpp")); // not ~/.javacpp
         command.add("-Dlog.file=" + logFile());
         command.add("-cp");
         command.add(classpath.toString());
