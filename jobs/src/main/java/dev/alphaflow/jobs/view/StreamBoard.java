@@ -39,6 +39,8 @@ final class StreamBoard {
     static final class Stream {
         final String id;
         final TreeMap<Long, Frame> pending = new TreeMap<>();
+        // The two topics are read side by side, so a matte may arrive before its frame: it waits here for it.
+        final TreeMap<Long, Matte> waitingMattes = new TreeMap<>();
         long mattes;
         long resets;
         String lastResetReason;
@@ -68,6 +70,12 @@ final class StreamBoard {
             s.ended = s.lastSeq >= s.endSeq - 1;
         }
         if (frame.getPayload().remaining() > 0) {
+            Matte waiting = s.waitingMattes.remove(frame.getSeq());
+            if (waiting != null) {
+                s.waitingMattes.headMap(frame.getSeq()).clear();
+                drawComposite(s, frame, waiting);
+                return;
+            }
             s.pending.put(frame.getSeq(), frame);
             while (s.pending.size() > MAX_PENDING_FRAMES) {
                 s.pending.pollFirstEntry();
@@ -98,16 +106,29 @@ final class StreamBoard {
         s.bucketLatencySum += s.lastLatencyMs;
         Frame frame = s.pending.remove(matte.getSeq());
         s.pending.headMap(matte.getSeq()).clear();
-        if (frame != null) {
-            RgbImage image = ImageCodec.decode(bytes(frame));
-            byte[] alpha = ImageCodec.decodeGray8Png(bytes(matte.getAlphaPng()));
-            RgbImage out = Compositor.composite(image, alpha, background.forSize(image.width(), image.height()));
-            s.compositeJpeg = ImageCodec.encodeJpeg(out, 0.85f);
-            s.compositeSeq = matte.getSeq();
-        }
         if (s.endSeq >= 0 && s.lastSeq >= s.endSeq - 1) {
             s.ended = true;
         }
+        if (frame != null) {
+            drawComposite(s, frame, matte);
+        } else {
+            s.waitingMattes.put(matte.getSeq(), matte);
+            while (s.waitingMattes.size() > MAX_PENDING_FRAMES) {
+                s.waitingMattes.pollFirstEntry();
+            }
+        }
+    }
+
+    /** The frame composited over the background by its matte becomes the stream's latest, unless a newer one is. */
+    private void drawComposite(Stream s, Frame frame, Matte matte) {
+        if (matte.getSeq() <= s.compositeSeq) {
+            return;
+        }
+        RgbImage image = ImageCodec.decode(bytes(frame));
+        byte[] alpha = ImageCodec.decodeGray8Png(bytes(matte.getAlphaPng()));
+        RgbImage out = Compositor.composite(image, alpha, background.forSize(image.width(), image.height()));
+        s.compositeJpeg = ImageCodec.encodeJpeg(out, 0.85f);
+        s.compositeSeq = matte.getSeq();
     }
 
     synchronized void onDeadLetter(DeadLetter dl) {
