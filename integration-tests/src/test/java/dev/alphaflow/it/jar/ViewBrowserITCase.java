@@ -87,7 +87,7 @@ class ViewBrowserITCase {
                 .args("view", "--bootstrap-servers", kafka.bootstrapServers(), "--frames-topic", frames,
                         "--mattes-topic", mattes, "--dlq-topic", dlq, "--port", Integer.toString(port))
                 .start()) {
-            String ready = view.awaitLine(l -> l.startsWith("alphaflow view: "), Duration.ofMinutes(1));
+            String ready = view.awaitLine(l -> l.startsWith("alphaflow view: ") && l.endsWith("(Ctrl-C to stop)"), Duration.ofMinutes(1));
             assertThat(ready).contains("http://127.0.0.1:" + port + "/");
 
             // "lobby" ends after 20 frames; "door" keeps going until the test is done.

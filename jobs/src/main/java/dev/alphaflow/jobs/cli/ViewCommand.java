@@ -89,7 +89,7 @@ final class ViewCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "view-shutdown"));
-        spec.commandLine().getOut().println("alphaflow view: " + server.url());
+        spec.commandLine().getOut().println("alphaflow view: " + server.url() + " (Ctrl-C to stop)");
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
