@@ -49,8 +49,12 @@ final class StreamBoard {
         boolean ended;
         long endSeq = -1;
         long deadLetters;
-        byte[] compositeJpeg;
+        // The newest (frame, matte) pair; it is composited when the page asks for it, not for every matte.
+        Frame compositeFrame;
+        Matte compositeMatte;
         long compositeSeq = -1;
+        byte[] compositeJpeg;
+        long jpegSeq = -1;
         long lastOutputAtMs;
         // One-second buckets: mattes seen in the current second, and the latencies' sum.
         long bucketStartMs;
@@ -119,15 +123,13 @@ final class StreamBoard {
         }
     }
 
-    /** The frame composited over the background by its matte becomes the stream's latest, unless a newer one is. */
+    /** The frame and its matte become the stream's latest composite (drawn on request), unless a newer one is. */
     private void drawComposite(Stream s, Frame frame, Matte matte) {
         if (matte.getSeq() <= s.compositeSeq) {
             return;
         }
-        RgbImage image = ImageCodec.decode(bytes(frame));
-        byte[] alpha = ImageCodec.decodeGray8Png(bytes(matte.getAlphaPng()));
-        RgbImage out = Compositor.composite(image, alpha, background.forSize(image.width(), image.height()));
-        s.compositeJpeg = ImageCodec.encodeJpeg(out, 0.85f);
+        s.compositeFrame = frame;
+        s.compositeMatte = matte;
         s.compositeSeq = matte.getSeq();
     }
 
@@ -167,7 +169,17 @@ final class StreamBoard {
     /** The latest composite JPEG of a stream, or null. */
     synchronized byte[] composite(String streamId) {
         Stream s = streams.get(streamId);
-        return s == null ? null : s.compositeJpeg;
+        if (s == null || s.compositeFrame == null) {
+            return null;
+        }
+        if (s.jpegSeq != s.compositeSeq) {
+            RgbImage image = ImageCodec.decode(bytes(s.compositeFrame));
+            byte[] alpha = ImageCodec.decodeGray8Png(bytes(s.compositeMatte.getAlphaPng()));
+            RgbImage out = Compositor.composite(image, alpha, background.forSize(image.width(), image.height()));
+            s.compositeJpeg = ImageCodec.encodeJpeg(out, 0.85f);
+            s.jpegSeq = s.compositeSeq;
+        }
+        return s.compositeJpeg;
     }
 
     /** The board as JSON, for the page's server-sent events. */

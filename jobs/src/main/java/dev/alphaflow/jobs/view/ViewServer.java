@@ -210,7 +210,14 @@ public final class ViewServer implements AutoCloseable {
             return;
         }
         String stream = queryParam(ex, "stream");
-        byte[] jpeg = stream == null ? null : board.composite(stream);
+        byte[] jpeg;
+        try {
+            jpeg = stream == null ? null : board.composite(stream);
+        } catch (RuntimeException e) { // a frame or matte whose image does not decode
+            send(ex, 500, "text/plain; charset=utf-8",
+                    ("cannot composite: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (jpeg == null) {
             send(ex, 404, "text/plain; charset=utf-8", "no composite yet\n".getBytes(StandardCharsets.UTF_8));
             return;
