@@ -74,7 +74,7 @@ public final class Background {
     }
 
     /** The background as an image of the given size. */
-    synchronized RgbImage forSize(int width, int height) {
+    public synchronized RgbImage forSize(int width, int height) {
         if (cached != null && cached.width() == width && cached.height() == height) {
             return cached;
         }

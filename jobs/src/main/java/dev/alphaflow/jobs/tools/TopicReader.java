@@ -27,14 +27,14 @@ import dev.alphaflow.schemas.serde.AvroDecodeException;
  * the pieces of it the export tools share: their consumer settings, a topic's partitions, the caught-up check and the
  * count of records that do not decode.
  */
-final class TopicReader {
+public final class TopicReader {
     private static final Logger LOG = LoggerFactory.getLogger(TopicReader.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
     private TopicReader() {}
 
     /** The consumer settings of the export tools: read_committed, no group, no auto-created topics. */
-    static Properties consumerConfig(String bootstrapServers, String clientId, Map<String, String> overrides) {
+    public static Properties consumerConfig(String bootstrapServers, String clientId, Map<String, String> overrides) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -79,4 +79,15 @@ class AlphaflowCliTest {
         assertThat(cli().execute("export")).isEqualTo(2);
         assertThat(err.toString()).contains("--output");
     }
+
+    @Test
+    void viewOffLoopbackNeedsATokenAndChecksItsPort() {
+        assertThat(System.getenv(ViewCommand.TOKEN_ENV)).as("this test needs $%s unset", ViewCommand.TOKEN_ENV).isNull();
+        assertThat(cli().execute("view", "--bind", "0.0.0.0")).as(err::toString).isEqualTo(2);
+        assertThat(err.toString()).contains("--bind 0.0.0.0 is not a loopback address: give --token");
+        assertThat(cli().execute("view", "--port", "70000")).isEqualTo(2);
+        assertThat(err.toString()).contains("--port must be in 0..65535: 70000");
+        assertThat(cli().execute("view", "--background", "mauve")).isEqualTo(2);
+        assertThat(err.toString()).contains("--background");
+    }
 }
