@@ -14,6 +14,7 @@ import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.Instances;
 import dev.alphaflow.schemas.Matte;
+import dev.alphaflow.schemas.OpticalFlow;
 import dev.alphaflow.schemas.Segmentation;
 
 /**
@@ -48,6 +49,7 @@ public final class KnownSchemas {
         cache.addSchema(DeadLetter.getClassSchema());
         cache.addSchema(Segmentation.getClassSchema());
         cache.addSchema(Instances.getClassSchema());
+        cache.addSchema(OpticalFlow.getClassSchema());
         ClassLoader loader = KnownSchemas.class.getClassLoader();
         try (InputStream index = loader.getResourceAsStream(HISTORY + "INDEX")) {
             if (index == null) {

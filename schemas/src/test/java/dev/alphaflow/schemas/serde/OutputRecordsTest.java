@@ -11,10 +11,11 @@ import dev.alphaflow.schemas.BoundingBox;
 import dev.alphaflow.schemas.DetectedInstance;
 import dev.alphaflow.schemas.Instances;
 import dev.alphaflow.schemas.MaskRle;
+import dev.alphaflow.schemas.OpticalFlow;
 import dev.alphaflow.schemas.Segmentation;
 import dev.alphaflow.schemas.SegmentedObject;
 
-/** The segmentation and instance records survive the Kafka encoding, and their fingerprints are known. */
+/** The segmentation, instance and flow records survive the Kafka encoding, and their fingerprints are known. */
 class OutputRecordsTest {
 
     private static final MaskRle MASK = MaskRle.newBuilder().setHeight(2).setWidth(3).setCounts(List.of(1, 4, 1)).build();
@@ -53,5 +54,25 @@ class OutputRecordsTest {
         assertThat(KnownSchemas.store().findByFingerprint(
                 org.apache.avro.SchemaNormalization.parsingFingerprint64(Instances.getClassSchema())))
                 .isEqualTo(Instances.getClassSchema());
+    }
+
+    @Test
+    void flowRoundTripsWithAndWithoutAFlowField() {
+        OpticalFlow first = OpticalFlow.newBuilder()
+                .setStreamId("cam-1").setSeq(0).setEventTimeMs(100).setWidth(3).setHeight(2)
+                .setFrameWidth(6).setFrameHeight(4).setEstimator("opencv-dis").setPreset("FAST")
+                .setStateReset(true).setResetReason("FIRST_FRAME")
+                .build();
+        OpticalFlow next = OpticalFlow.newBuilder(first).setSeq(1).setFromSeq(0L)
+                .setFlowPng(java.nio.ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G'}))
+                .setStateReset(false).setResetReason(null).setTimingsMicros(Map.of("flow", 7000L))
+                .build();
+        AvroCodec<OpticalFlow> codec = AvroCodec.of(OpticalFlow.class);
+        assertThat(codec.decode(codec.encode(first))).isEqualTo(first);
+        assertThat(codec.decode(codec.encode(first)).getFlowPng()).isNull();
+        assertThat(codec.decode(codec.encode(next))).isEqualTo(next);
+        assertThat(KnownSchemas.store().findByFingerprint(
+                org.apache.avro.SchemaNormalization.parsingFingerprint64(OpticalFlow.getClassSchema())))
+                .isEqualTo(OpticalFlow.getClassSchema());
     }
 }
