@@ -16,8 +16,8 @@ import org.bytedeco.opencv.opencv_video.DISOpticalFlow;
  * Dense Inverse Search optical flow (Kroeger et al., ECCV 2016) through OpenCV's {@code DISOpticalFlow}, on the
  * frames' luma.
  *
- * <p>Not thread-safe: the native matrices are reused across calls (frames of one stream have one size, so after the
- * first frame nothing is allocated natively). Closing the estimator frees them.
+ * <p>Each call is independent of the ones before (no warm start from the previous flow). Not thread-safe: the native
+ * frame matrices are reused across calls. Closing the estimator frees them.
  *
  * <pre>{@code
  * try (FlowEstimator dis = new DisFlowEstimator(DisPreset.FAST)) {
@@ -61,6 +61,9 @@ public final class DisFlowEstimator implements FlowEstimator {
     int h = from.height();
     toGray(from, grayFrom);
     toGray(to, grayTo);
+    // DIS takes a flow matrix of the frames' size as its initial guess: without the release every pair would start
+    // from the previous pair's flow (another stream's, in a job), and results would depend on what ran before.
+    flow.release();
     dis.calc(grayFrom, grayTo, flow);
     if (flow.type() != CV_32FC2 || flow.cols() != w || flow.rows() != h || !flow.isContinuous()) {
       throw new IllegalStateException("DISOpticalFlow returned an unexpected matrix: " + flow);

@@ -49,6 +49,16 @@ class DisFlowEstimatorTest {
   }
 
   @Test
+  void aPairsFlowDoesNotDependOnThePairsEstimatedBefore() {
+    try (DisFlowEstimator used = new DisFlowEstimator(DisPreset.FAST);
+        DisFlowEstimator fresh = new DisFlowEstimator(DisPreset.FAST)) {
+      used.estimate(crop(0, 0), crop(-5, 4)); // another motion first: DIS would start from its flow if it were kept
+      float[] after = used.estimate(crop(0, 0), crop(-3, 2)).data();
+      assertThat(after).isEqualTo(fresh.estimate(crop(0, 0), crop(-3, 2)).data());
+    }
+  }
+
+  @Test
   void rejectsFramesOfDifferentSizesAndUseAfterClose() {
     DisFlowEstimator dis = new DisFlowEstimator(DisPreset.ULTRAFAST);
     RgbImage small = new RgbImage(8, 8, new byte[8 * 8 * 3]);
