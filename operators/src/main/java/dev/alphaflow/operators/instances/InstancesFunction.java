@@ -1,6 +1,5 @@
 package dev.alphaflow.operators.instances;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,24 +22,20 @@ import org.slf4j.LoggerFactory;
 
 import dev.alphaflow.model.InferenceException;
 import dev.alphaflow.model.SharedSessions;
-import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.Box;
 import dev.alphaflow.model.instances.Instance;
 import dev.alphaflow.model.instances.InstanceSegmenter;
 import dev.alphaflow.model.instances.Rle;
 import dev.alphaflow.operators.decode.DecodedFrame;
+import dev.alphaflow.operators.decode.ReplayableDeadLetter;
 import dev.alphaflow.operators.metrics.AlphaflowMetrics;
 import dev.alphaflow.schemas.BoundingBox;
-import dev.alphaflow.schemas.Codec;
-import dev.alphaflow.schemas.Control;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.DeadLetterReason;
 import dev.alphaflow.schemas.DetectedInstance;
-import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.Instances;
 import dev.alphaflow.schemas.MaskRle;
-import dev.alphaflow.schemas.serde.AvroCodec;
 
 /**
  * Per-frame instance segmentation: each decoded frame in, one {@link Instances} record out (its objects best score
@@ -50,11 +45,9 @@ import dev.alphaflow.schemas.serde.AvroCodec;
  * Duplicate frames are not dropped here (that is the sequencer's job): a re-delivered frame yields the same record
  * again, which consumers de-duplicate by (streamId, seq) like mattes.
  *
- * <p>A frame the model cannot run goes to {@link #DEAD_LETTERS} as INFERENCE_FAILED and the stream carries on. The
- * Kafka value is no longer at hand after decoding, so the dead letter's {@code original} is the frame re-encoded as a
- * replayable {@code Frame} record (same stream, seq, event time and control; the decoded pixels as a lossless PNG),
- * cut to {@link InstancesSpec#maxDeadLetterPayloadBytes()}; its source topic/partition/offset point at the record as
- * it was consumed.
+ * <p>A frame the model cannot run goes to {@link #DEAD_LETTERS} as INFERENCE_FAILED and the stream carries on; the
+ * dead letter's {@code original} is the frame as a replayable {@code Frame} record ({@link ReplayableDeadLetter}), cut
+ * to {@link InstancesSpec#maxDeadLetterPayloadBytes()}.
  *
  * <p>The ONNX Runtime session is shared by every subtask in the JVM ({@link SharedSessions}) and released in
  * {@link #close()}; {@link #open} fails when the class filter names a class the model does not have.
@@ -99,7 +92,7 @@ public class InstancesFunction extends ProcessFunction<DecodedFrame, Instances> 
     private final InstancesSpec spec;
 
     private transient InstanceSegmenter segmenter;
-    private transient AvroCodec<Frame> frameCodec;
+    private transient ReplayableDeadLetter deadLetters;
     private transient Counter framesSegmented;
     private transient Counter instancesFound;
     private transient Counter inferenceFailures;
@@ -117,7 +110,7 @@ public class InstancesFunction extends ProcessFunction<DecodedFrame, Instances> 
     @Override
     public void open(OpenContext openContext) {
         segmenter = spec.openSegmenter();
-        frameCodec = AvroCodec.of(Frame.class);
+        deadLetters = new ReplayableDeadLetter(STAGE, spec.maxDeadLetterPayloadBytes());
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         framesSegmented = metrics.counter(FRAMES_SEGMENTED_METRIC);
         instancesFound = metrics.counter(INSTANCES_FOUND_METRIC);
@@ -208,44 +201,7 @@ public class InstancesFunction extends ProcessFunction<DecodedFrame, Instances> 
         String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
         LOG.warn("Stream {} frame {}: instance segmentation failed, sent to the dead-letter output: {}",
                 frame.streamId, frame.seq, message);
-        byte[] original = replayableFrame(frame, image);
-        int kept = Math.min(original.length, spec.maxDeadLetterPayloadBytes());
-        return DeadLetter.newBuilder()
-                .setStage(STAGE)
-                .setReason(DeadLetterReason.INFERENCE_FAILED)
-                .setMessage(message)
-                .setSourceTopic(frame.sourceTopic)
-                .setSourcePartition(frame.sourcePartition)
-                .setSourceOffset(frame.sourceOffset)
-                .setStreamId(frame.streamId)
-                .setSeq(frame.seq)
-                .setOriginalSize(original.length)
-                .setOriginal(ByteBuffer.wrap(original, 0, kept).slice())
-                .setOriginalTruncated(kept < original.length)
-                .setRejectedAtMs(nowMs)
-                .build();
-    }
-
-    /** The frame as a {@code Frame} record with a PNG payload, so the dead letter can be replayed as it is. */
-    private byte[] replayableFrame(DecodedFrame frame, RgbImage image) {
-        try {
-            Frame replay = Frame.newBuilder()
-                    .setStreamId(frame.streamId)
-                    .setSeq(frame.seq)
-                    .setEventTimeMs(frame.eventTimeMs)
-                    .setCodec(Codec.PNG)
-                    .setWidth(frame.width)
-                    .setHeight(frame.height)
-                    .setPayload(ByteBuffer.wrap(ImageCodec.encodeRgbPng(image)))
-                    .setControl(frame.control == null ? Control.NONE : frame.control)
-                    .setPrompts(List.of())
-                    .setMetadata(null)
-                    .build();
-            return frameCodec.encode(replay);
-        } catch (RuntimeException e) {
-            LOG.warn("Stream {} frame {}: could not re-encode the frame for its dead letter", frame.streamId, frame.seq, e);
-            return new byte[0];
-        }
+        return deadLetters.of(frame, image, DeadLetterReason.INFERENCE_FAILED, message, nowMs);
     }
 
     @Override
