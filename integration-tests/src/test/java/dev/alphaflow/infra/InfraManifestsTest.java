@@ -47,7 +47,8 @@ class InfraManifestsTest {
     private static final String IMAGE = "alphaflow:0.1.0";
     private static final String JAR_IN_IMAGE = "/opt/flink/usrlib/alphaflow.jar";
     private static final Set<String> DEFAULT_TOPICS = Set.of(KafkaDefaults.FRAMES_TOPIC, KafkaDefaults.MATTES_TOPIC,
-            KafkaDefaults.SEGMENTS_TOPIC, KafkaDefaults.INSTANCES_TOPIC, KafkaDefaults.DLQ_TOPIC);
+            KafkaDefaults.SEGMENTS_TOPIC, KafkaDefaults.INSTANCES_TOPIC, KafkaDefaults.FLOW_TOPIC,
+            KafkaDefaults.DLQ_TOPIC);
 
     /** Every YAML document under infra/, by file. */
     private static final Map<Path, List<Map<String, Object>>> MANIFESTS = new TreeMap<>();

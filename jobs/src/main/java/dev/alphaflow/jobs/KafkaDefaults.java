@@ -16,6 +16,9 @@ public final class KafkaDefaults {
     /** {@code Instances} records produced by the instance-segmentation job. */
     public static final String INSTANCES_TOPIC = "alphaflow.instances";
 
+    /** {@code OpticalFlow} records (KITTI flow PNGs) produced by the flow job. */
+    public static final String FLOW_TOPIC = "alphaflow.flow";
+
     /**
      * Writer schemas by fingerprint (key = 16 hex digits, value = the schema's JSON), compacted: producers register
      * the schema they write with before their first record, so readers of another version can resolve it.

@@ -61,8 +61,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** The topics every alphaflow command uses by default. */
     public static final List<String> STANDARD_TOPICS = List.of(KafkaDefaults.FRAMES_TOPIC, KafkaDefaults.MATTES_TOPIC,
-            KafkaDefaults.SEGMENTS_TOPIC, KafkaDefaults.INSTANCES_TOPIC, KafkaDefaults.DLQ_TOPIC,
-            KafkaDefaults.SCHEMAS_TOPIC);
+            KafkaDefaults.SEGMENTS_TOPIC, KafkaDefaults.INSTANCES_TOPIC, KafkaDefaults.FLOW_TOPIC,
+            KafkaDefaults.DLQ_TOPIC, KafkaDefaults.SCHEMAS_TOPIC);
 
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 

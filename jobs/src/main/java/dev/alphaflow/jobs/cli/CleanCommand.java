@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** {@code alphaflow clean}: removes the local runtime's state folder ({@link LocalState}) and says what went. */
 @Command(name = "clean", mixinStandardHelpOptions = true,
         description = {"Remove what local runs keep in alphaflow-state/: checkpoints (one <job>-checkpoints folder per "
-                + "job run by run, segment, instances), the data of a stopped `alphaflow kafka` broker (kafka/) and of a "
+                + "job run by run, segment, instances, flow), the data of a stopped `alphaflow kafka` broker (kafka/) and of a "
                 + "stopped `alphaflow cluster` (cluster/).",
                 "Only that folder is removed; a folder holding anything else is left alone."})
 final class CleanCommand implements Callable<Integer> {

@@ -150,7 +150,7 @@ final class ClusterCommand implements Runnable {
         @CommandLine.Mixin DirOption dir = new DirOption();
 
         @Option(names = "--job", paramLabel = "NAME", defaultValue = "matting",
-                description = "matting (default), segment or instances.")
+                description = "matting (default), segment, instances or flow.")
         String job;
 
         @Option(names = "--parallelism", paramLabel = "N", defaultValue = "0",

@@ -62,7 +62,8 @@ final class DemoSession implements AutoCloseable {
                     .orElse(output.toAbsolutePath().resolve(".state")));
             EmbeddedKafka kafka = EmbeddedKafka.start();
             kafka.createTopics(2, KafkaDefaults.FRAMES_TOPIC, KafkaDefaults.MATTES_TOPIC, KafkaDefaults.SEGMENTS_TOPIC,
-                    KafkaDefaults.INSTANCES_TOPIC, KafkaDefaults.DLQ_TOPIC, KafkaDefaults.SCHEMAS_TOPIC);
+                    KafkaDefaults.INSTANCES_TOPIC, KafkaDefaults.FLOW_TOPIC, KafkaDefaults.DLQ_TOPIC,
+                    KafkaDefaults.SCHEMAS_TOPIC);
             out.println("demo: Kafka broker on " + kafka.bootstrapServers());
             return new DemoSession(out, state, kafka);
         } catch (IOException e) {

@@ -10,12 +10,13 @@ import dev.alphaflow.jobs.AlphaflowJob;
 import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.FlinkArguments;
 import dev.alphaflow.jobs.KafkaPreflight;
+import dev.alphaflow.jobs.flow.FlowJob;
 import dev.alphaflow.jobs.instances.InstancesJob;
 import dev.alphaflow.jobs.matting.MattingJob;
 import dev.alphaflow.jobs.segmentation.SegmentationJob;
 
 /**
- * Main class for {@code flink run}, for any job: {@code --job matting|segment|instances} (default matting), then the
+ * Main class for {@code flink run}, for any job: {@code --job matting|segment|instances|flow} (default matting), then the
  * job options as {@code key=value} arguments (the {@code alphaflow.*} keys); checkpointing and state backend come
  * from the cluster's configuration or {@code flink run -D...}. Options are checked before the job is submitted.
  *
@@ -76,7 +77,9 @@ public final class FlinkEntryPoint {
             case "matting" -> MattingJob.fromConfiguration(conf);
             case "segment", "segmentation" -> SegmentationJob.fromConfiguration(conf);
             case "instances" -> InstancesJob.fromConfiguration(conf);
-            default -> throw new IllegalArgumentException("--job must be matting, segment or instances, got '" + name + "'");
+            case "flow" -> FlowJob.fromConfiguration(conf);
+            default -> throw new IllegalArgumentException("--job must be matting, segment, instances or flow, got '"
+                    + name + "'");
         };
     }
 }

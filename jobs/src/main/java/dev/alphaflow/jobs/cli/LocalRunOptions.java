@@ -19,7 +19,7 @@ import dev.alphaflow.jobs.local.LocalFlink;
 final class LocalRunOptions {
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Where checkpoints are written (default: alphaflow-state/<job>-checkpoints, <job> = "
-                    + "matting, segment or instances; `alphaflow clean` removes alphaflow-state).")
+                    + "matting, segment, instances or flow; `alphaflow clean` removes alphaflow-state).")
     Path checkpointDir;
 
     @Option(names = "--restore-from", paramLabel = "CHECKPOINT",
