@@ -41,7 +41,7 @@ class ReadmeSessionsITCase {
     @Test
     void theReadmeHasEverySessionThisTierRuns() {
         assertThat(sessions.keySet()).containsExactlyInAnyOrder("demo", "matting", "segment-demo", "segment",
-                "instances-demo", "instances", "track-demo", "rerun", "clean", "cluster");
+                "instances-demo", "instances", "track-demo", "flow-demo", "flow", "rerun", "clean", "cluster");
         assertThat(session("demo").commands()).containsExactly("./alphaflow demo");
     }
 
@@ -139,6 +139,43 @@ class ReadmeSessionsITCase {
             Path masks = runner.checkout().resolve("alphaflow-demo-output/track/dance-twirl_854x480_24fps_h264");
             assertThat(pngs(masks)).as(out).isEqualTo(24);
             assertQuiet(out);
+        }
+    }
+
+    @Test
+    void flowDemoWritesKittiPngsQuietly() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("flow-demo"), PER_COMMAND).all();
+            assertThat(out).contains("demo: 11 flow fields of 1 stream(s)", "0 dead letters");
+            assertThat(pngs(runner.checkout().resolve("alphaflow-demo-output/flow/blackswan"))).as(out).isEqualTo(22);
+            assertQuiet(out);
+            assertThat(entries(runner.tmp())).as("left in the temp folder").isZero();
+        }
+    }
+
+    @Test
+    void flowOfADavisSequenceAsKittiPngsAndColourPictures() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            String out = runner.run(session("flow"), PER_COMMAND).all();
+            assertThat(out).contains("flow: 12 records to alphaflow.flow", "0 dead letters",
+                    "wrote 11 flow fields");
+            Path dir = runner.checkout().resolve("flow/blackswan");
+            assertThat(pngs(dir)).as(out).isEqualTo(22); // 11 KITTI PNGs and their colour pictures
+            for (int seq = 1; seq <= 11; seq++) {
+                dev.alphaflow.model.flow.FlowField flow = dev.alphaflow.model.flow.KittiFlowPng.decode(
+                        Files.readAllBytes(dir.resolve(String.format("%06d.png", seq))));
+                assertThat(flow.width()).isEqualTo(854);
+                assertThat(flow.height()).isEqualTo(480);
+                // the swan glides and the camera pans: the flow is not zero, and it stays within a frame's reach
+                double sum = 0;
+                float[] d = flow.data();
+                for (float v : d) {
+                    assertThat(v).isFinite().isBetween(-100f, 100f);
+                    sum += Math.abs(v);
+                }
+                assertThat(sum / d.length).as("mean |flow| of frame %d", seq).isGreaterThan(0.1);
+            }
+            assertThat(dir.resolve("000001_color.png")).isNotEmptyFile();
         }
     }
 

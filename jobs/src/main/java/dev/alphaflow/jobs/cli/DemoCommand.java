@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
                 "Subcommands: matting, segment (prompted video object segmentation), instances (per-frame instance "
                         + "segmentation), track (detect, then track)."},
         subcommands = {DemoCommand.Matting.class, DemoSegmentCommand.class, DemoInstancesCommand.class,
-                DemoTrackCommand.class})
+                DemoTrackCommand.class, DemoFlowCommand.class})
 final class DemoCommand implements Callable<Integer> {
 
     @Mixin
