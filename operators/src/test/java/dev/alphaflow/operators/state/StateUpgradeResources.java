@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
+import dev.alphaflow.model.flow.LumaFrame;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.model.tensor.HalfTensor;
 import dev.alphaflow.model.vos.FeatureBank;
@@ -35,6 +36,7 @@ public final class StateUpgradeResources {
     static final String RVM_STATE = "rvm-recurrent-state";
     static final String FEATURE_BANK = "feature-bank";
     static final String FRAME_MEMORY = "frame-memory";
+    static final String LUMA_FRAME = "flow-luma-frame";
 
     static final String SNAPSHOT_FILE = "serializer-snapshot";
     static final String STATE_FILE = "state";
@@ -82,6 +84,18 @@ public final class StateUpgradeResources {
                         HalfTensor.fromFloats(new long[] {1}, new float[] {7f}))));
     }
 
+    /** Previous frames as the flow operator stores them: a tiny one and two of realistic flow sizes. */
+    static List<LumaFrame> lumaFrames() {
+        Random random = new Random(1404);
+        return List.of(luma(random, 0, 12, 1), luma(random, 41, 64, 48), luma(random, 5_000_123, 107, 60));
+    }
+
+    private static LumaFrame luma(Random random, long seq, int width, int height) {
+        byte[] pixels = new byte[width * height];
+        random.nextBytes(pixels);
+        return new LumaFrame(seq, width, height, pixels);
+    }
+
     private static HalfTensor masks(Random random, int objects, int height, int width) {
         float[] values = new float[objects * height * width];
         for (int i = 0; i < values.length; i++) {
@@ -99,11 +113,14 @@ public final class StateUpgradeResources {
         write(root.resolve(RVM_STATE).resolve(GENERATION), RecurrentStateSerializer.INSTANCE, rvmStates());
         write(root.resolve(FEATURE_BANK).resolve(GENERATION), FeatureBankSerializer.INSTANCE, featureBanks());
         write(root.resolve(FRAME_MEMORY).resolve(GENERATION), FrameMemorySerializer.INSTANCE, frameMemories());
+        write(root.resolve(LUMA_FRAME).resolve(GENERATION), LumaFrameSerializer.INSTANCE, lumaFrames());
     }
 
+    /** Writes one generation of one type; one that exists is left as it is (a released generation is never rewritten). */
     private static <T> void write(Path dir, TypeSerializer<T> serializer, List<T> values) throws IOException {
         if (Files.exists(dir)) {
-            throw new IOException(dir + " exists: resources of a released generation are never rewritten");
+            System.out.println("kept " + dir + " (exists: resources of a released generation are never rewritten)");
+            return;
         }
         Files.createDirectories(dir);
         DataOutputSerializer snapshot = new DataOutputSerializer(64);

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.alphaflow.model.flow.LumaFrame;
 import dev.alphaflow.model.rvm.RecurrentState;
 import dev.alphaflow.model.vos.FeatureBank;
 import dev.alphaflow.model.vos.FrameMemory;
@@ -50,7 +51,9 @@ class StateUpgradeTest {
                 new Case<FeatureBank>(StateUpgradeResources.FEATURE_BANK, "v1", FeatureBankSerializer.INSTANCE,
                         StateUpgradeResources::featureBanks, Banks::sameBank),
                 new Case<FrameMemory>(StateUpgradeResources.FRAME_MEMORY, "v1", FrameMemorySerializer.INSTANCE,
-                        StateUpgradeResources::frameMemories, FrameMemory::equals))
+                        StateUpgradeResources::frameMemories, FrameMemory::equals),
+                new Case<LumaFrame>(StateUpgradeResources.LUMA_FRAME, "v1", LumaFrameSerializer.INSTANCE,
+                        StateUpgradeResources::lumaFrames, LumaFrame::equals))
                 .map(Arguments::of);
     }
 
