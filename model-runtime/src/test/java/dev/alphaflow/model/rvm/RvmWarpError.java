@@ -62,25 +62,32 @@ public final class RvmWarpError {
       String name = file.getFileName().toString().replace(".jpg", ".png");
       iouSum += iou(result.alpha(), ImageCodec.decodeGray8Png(Files.readAllBytes(masks.resolve(name))));
       if (previousFrame != null) {
-        FlowField forward = dis.estimate(previousFrame, frame);
-        FlowField backward = dis.estimate(frame, previousFrame);
-        boolean[] occluded = ForwardBackwardCheck.DEFAULT.occluded(forward, backward);
-        float[] warped = FlowWarp.warp(result.alpha(), 1, forward); // α_{t+1} seen from frame t
-        double sum = 0;
-        long visible = 0;
-        for (int i = 0; i < warped.length; i++) {
-          if (!occluded[i]) {
-            sum += Math.abs(previousAlpha[i] - warped[i]);
-            visible++;
-          }
-        }
-        errorSum += visible == 0 ? 0 : sum / visible;
+        errorSum += warpError(previousAlpha, result.alpha(), dis.estimate(previousFrame, frame),
+            dis.estimate(frame, previousFrame));
         pairs++;
       }
       previousFrame = frame;
       previousAlpha = result.alpha();
     }
     return new Score(errorSum / pairs, iouSum / files.size(), pairs);
+  }
+
+  /**
+   * Mean |α_t(x) − α_{t+1}(x + F(x))| over the pixels of frame t visible in frame t+1; {@code forward} = flow t → t+1,
+   * {@code backward} = flow t+1 → t. 0 when no pixel is visible.
+   */
+  static double warpError(float[] alphaT, float[] alphaNext, FlowField forward, FlowField backward) {
+    boolean[] occluded = ForwardBackwardCheck.DEFAULT.occluded(forward, backward);
+    float[] warped = FlowWarp.warp(alphaNext, 1, forward); // α_{t+1} seen from frame t
+    double sum = 0;
+    long visible = 0;
+    for (int i = 0; i < warped.length; i++) {
+      if (!occluded[i]) {
+        sum += Math.abs(alphaT[i] - warped[i]);
+        visible++;
+      }
+    }
+    return visible == 0 ? 0 : sum / visible;
   }
 
   private static double iou(float[] alpha, byte[] mask) {
