@@ -44,9 +44,9 @@ final class ExportFlowCommand implements Callable<Integer> {
                 export.output);
         summary.flowsPerStream().forEach((id, n) -> System.out.printf("  %s: %d flow fields%n", id, n));
         System.out.printf("  %d frame(s) without a flow (first of a stream or after a reset)%n", summary.withoutFlow());
-        if (summary.duplicates() > 0 || summary.undecodable() > 0) {
-            System.out.printf("  (%d records read again, %d undecodable records skipped)%n", summary.duplicates(),
-                    summary.undecodable());
+        if (summary.duplicates() > 0 || summary.undecodable() > 0 || summary.badFlowPngs() > 0) {
+            System.out.printf("  (%d records read again, %d undecodable records and %d records without a KITTI PNG "
+                    + "skipped)%n", summary.duplicates(), summary.undecodable(), summary.badFlowPngs());
         }
         return summary.totalFlows() > 0 ? 0 : 1;
     }

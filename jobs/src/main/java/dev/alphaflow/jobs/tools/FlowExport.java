@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.model.flow.FlowColors;
 import dev.alphaflow.model.flow.FlowField;
@@ -39,13 +42,14 @@ import dev.alphaflow.schemas.serde.AvroCodec;
  * }</pre>
  */
 public final class FlowExport {
+    private static final Logger LOG = LoggerFactory.getLogger(FlowExport.class);
 
     /**
      * What a run wrote: flow PNGs (each with its colour picture) per stream id, records without a flow, records read
-     * again and records that did not decode.
+     * again, records that did not decode and records whose {@code flowPng} is not a KITTI PNG (skipped, logged).
      */
     public record Summary(Path outputDir, Map<String, Long> flowsPerStream, long withoutFlow, long duplicates,
-            long undecodable) {
+            long undecodable, long badFlowPngs) {
         public long totalFlows() {
             return flowsPerStream.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -77,6 +81,7 @@ public final class FlowExport {
         Map<String, Set<Long>> seen = new TreeMap<>();
         long[] withoutFlow = {0};
         long[] duplicates = {0};
+        long[] badPngs = {0};
         TopicReader.Undecodable undecodable = new TopicReader.Undecodable();
         TopicReader.readToEnd(settings.consumerConfig("alphaflow-flow-export"), topic, settings.idleTimeout(),
                 AvroCodec.of(OpticalFlow.class), undecodable, f -> {
@@ -90,20 +95,32 @@ public final class FlowExport {
                         withoutFlow[0]++;
                         return;
                     }
-                    write(f);
+                    if (!write(f)) {
+                        badPngs[0]++;
+                        return;
+                    }
                     written.computeIfAbsent(f.getStreamId(), k -> new TreeSet<>()).add(f.getSeq());
                 });
         Map<String, Long> counts = new TreeMap<>();
         written.forEach((id, seqs) -> counts.put(id, (long) seqs.size()));
-        return new Summary(settings.outputDir(), counts, withoutFlow[0], duplicates[0], undecodable.count());
+        return new Summary(settings.outputDir(), counts, withoutFlow[0], duplicates[0], undecodable.count(),
+                badPngs[0]);
     }
 
-    private void write(OpticalFlow f) {
+    /** Writes the record's two files; false (and nothing written) when its flowPng is not a KITTI PNG. */
+    private boolean write(OpticalFlow f) {
         Path dir = settings.streamDir(f.getStreamId());
         ByteBuffer buffer = f.getFlowPng();
         byte[] png = new byte[buffer.remaining()];
         buffer.duplicate().get(png);
-        FlowField flow = KittiFlowPng.decode(png); // also checks that the record holds a KITTI PNG
+        FlowField flow;
+        try {
+            flow = KittiFlowPng.decode(png);
+        } catch (RuntimeException e) {
+            LOG.warn("Skipping the flow of {}#{}: not a KITTI flow PNG ({})", f.getStreamId(), f.getSeq(),
+                    e.getMessage());
+            return false;
+        }
         try {
             Files.createDirectories(dir);
             Files.write(dir.resolve(fileName(f.getSeq())), png);
@@ -112,6 +129,7 @@ public final class FlowExport {
             throw new UncheckedIOException("cannot write the flow of " + f.getStreamId() + "#" + f.getSeq() + " to "
                     + dir, e);
         }
+        return true;
     }
 
     /** Options of {@link FlowExport}; the shared ones are in {@link ExportSettings.Builder}. */

@@ -133,7 +133,7 @@ public class FlowFunction extends KeyedProcessFunction<String, SequencedFrame, O
 
         LumaFrame before = previous.value();
         LumaFrame current;
-        FlowField flow = null;
+        byte[] png = null;
         Map<String, Long> timings = new LinkedHashMap<>();
         timings.put(TIMING_DECODE, frame.decodeMicros);
         try {
@@ -149,10 +149,12 @@ public class FlowFunction extends KeyedProcessFunction<String, SequencedFrame, O
                 before = null;
             }
             if (before != null) {
-                flow = estimator.estimate(before.asRgb(), current.asRgb());
+                FlowField flow = estimator.estimate(before.asRgb(), current.asRgb());
                 long estimated = System.nanoTime();
                 timings.put(TIMING_FLOW, (estimated - prepared) / 1_000);
                 inferenceMs.update(AlphaflowMetrics.millis((estimated - prepared) / 1_000));
+                png = KittiFlowPng.encode(flow);
+                timings.put(TIMING_ENCODE, (System.nanoTime() - estimated) / 1_000);
             }
         } catch (RuntimeException e) {
             reject(ctx, frame, image, DeadLetterReason.INFERENCE_FAILED,
@@ -160,9 +162,6 @@ public class FlowFunction extends KeyedProcessFunction<String, SequencedFrame, O
             return; // the kept frame stays: the next frame's flow starts from it
         }
 
-        long encodeStart = System.nanoTime();
-        byte[] png = flow == null ? null : KittiFlowPng.encode(flow);
-        timings.put(TIMING_ENCODE, (System.nanoTime() - encodeStart) / 1_000);
         previous.update(current);
         if (png != null) {
             flows.inc();
