@@ -71,6 +71,12 @@ public class FlowFunction extends KeyedProcessFunction<String, SequencedFrame, O
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("flow-dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
+    /**
+     * The {@code resetReason} of a record whose kept frame had another flow size (after a restore with another
+     * {@code alphaflow.flow.max-size}): it starts over without a flow.
+     */
+    public static final String FLOW_SIZE_CHANGED = "FLOW_SIZE_CHANGED";
+
     public static final String FLOWS_METRIC = "flowsEstimated";
     public static final String FAILURES_METRIC = "flowFailures";
 
@@ -116,6 +122,7 @@ public class FlowFunction extends KeyedProcessFunction<String, SequencedFrame, O
         }
         DecodedFrame frame = element.frame;
         boolean reset = element.resetReason != ResetReason.NONE;
+        String resetReason = reset ? element.resetReason.name() : null;
         if (reset) {
             previous.clear();
         }
@@ -147,6 +154,8 @@ public class FlowFunction extends KeyedProcessFunction<String, SequencedFrame, O
                 LOG.info("Stream {} frame {}: the kept frame is {}x{}, the flow size is now {}; starting over",
                         frame.streamId, frame.seq, before.width(), before.height(), size);
                 before = null;
+                reset = true;
+                resetReason = FLOW_SIZE_CHANGED;
             }
             if (before != null) {
                 FlowField flow = estimator.estimate(before.asRgb(), current.asRgb());
@@ -179,7 +188,7 @@ public class FlowFunction extends KeyedProcessFunction<String, SequencedFrame, O
                 .setEstimator(spec.estimatorName())
                 .setPreset(spec.preset().name())
                 .setStateReset(reset)
-                .setResetReason(reset ? element.resetReason.name() : null)
+                .setResetReason(resetReason)
                 .setTimingsMicros(timings)
                 .build());
     }

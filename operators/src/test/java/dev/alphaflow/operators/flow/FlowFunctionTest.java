@@ -200,6 +200,24 @@ class FlowFunctionTest {
         assertThat(restored.get(3).getFlowPng()).as("the restored state is the frame before").isNotNull();
     }
 
+    @Test
+    void aRestoreWithAnotherMaximumSizeStartsOverAndSaysWhy() throws Exception {
+        var before = newHarness();
+        run(before, frames("cam", 0, 1));
+        OperatorSubtaskState snapshot = before.snapshot(1, 1);
+        before.close();
+        harnesses.remove(before);
+
+        var after = newHarness(FlowSpec.builder().maxSide(48).build(), new HashMapStateBackend(), snapshot);
+        List<OpticalFlow> out = run(after, frames("cam", 2, 3));
+
+        assertThat(out.get(0).getFlowPng()).as("the kept 96x64 frame is not compared with a 48x32 one").isNull();
+        assertThat(out.get(0).getStateReset()).isTrue();
+        assertThat(out.get(0).getResetReason()).isEqualTo(FlowFunction.FLOW_SIZE_CHANGED);
+        assertThat(out.get(1).getWidth()).isEqualTo(48);
+        assertMotion(out.get(1), DX / 2.0, DY / 2.0);
+    }
+
     enum Backend {
         HASHMAP {
             @Override
