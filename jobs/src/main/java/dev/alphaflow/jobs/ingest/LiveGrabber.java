@@ -20,6 +20,7 @@ import dev.alphaflow.model.image.RgbImage;
  * connection.
  */
 final class LiveGrabber implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LiveGrabber.class);
     private final SourceSpec spec;
     private final FFmpegFrameGrabber grabber;
 
@@ -34,6 +35,9 @@ final class LiveGrabber implements AutoCloseable {
     /** Opens the source; an unreachable or unreadable one fails with FFmpeg's reason. */
     static LiveGrabber open(SourceSpec spec, CaptureSettings settings) throws IOException {
         FfmpegSupport.quietLogs();
+        // A live source's hiccups (refused connections, a stream joined mid-GOP) are FFmpeg errors that ingest
+        // reports itself, as a lost connection with its reason: FFmpeg's own log prints only fatal errors here.
+        avutil.av_log_set_level(avutil.AV_LOG_FATAL);
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(spec.location());
         g.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
         options(spec, settings).forEach(g::setOption);
@@ -55,7 +59,7 @@ final class LiveGrabber implements AutoCloseable {
             } catch (FrameGrabber.Exception | RuntimeException ignored) {
                 // already failing; the open error is the one to report
             }
-            throw new IOException("cannot open " + spec.displayLocation() + ": " + e.getMessage(), e);
+            throw new IOException("cannot open " + spec.displayLocation() + ": " + reason(e), e);
         }
         return new LiveGrabber(spec, g);
     }
@@ -100,12 +104,22 @@ final class LiveGrabber implements AutoCloseable {
         try {
             frame = grabber.grabImage();
         } catch (FrameGrabber.Exception e) {
-            throw new IOException("reading " + spec.displayLocation() + ": " + e.getMessage(), e);
+            throw new IOException("reading " + spec.displayLocation() + ": " + reason(e), e);
         }
         if (frame == null) {
             return null;
         }
         return new Grabbed(FfmpegSupport.rgbImage(frame, spec.displayLocation()), Math.max(0, frame.timestamp));
+    }
+
+    /** JavaCV's message without its hints for programmers ("Has setFormat() been called?"). */
+    static String reason(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        return m.replace(" (Has setFormat() been called?)", "")
+                .replaceAll(" \\(For more details, make sure FFmpegLogCallback\\.set\\(\\) has been called\\.\\)", "")
+                .replace("error -111:", "error -111 (connection refused):")
+                .replace("error -110:", "error -110 (timed out):")
+                .strip();
     }
 
     /** The source's frame rate, or {@code fallback} when it declares none. */
@@ -119,7 +133,7 @@ final class LiveGrabber implements AutoCloseable {
         try {
             grabber.close();
         } catch (FrameGrabber.Exception | RuntimeException e) {
-            // the connection is gone either way; nothing to hand to the caller
+            LOG.debug("closing {} failed; the connection is gone either way", spec, e);
         }
     }
 }
