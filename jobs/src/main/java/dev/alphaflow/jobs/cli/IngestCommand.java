@@ -112,7 +112,7 @@ final class IngestCommand implements Callable<Integer> {
                 .schemasTopic(schemasTopic)
                 .settings(settings())
                 .statusInterval(seconds("--status-interval", statusInterval, true))
-                .statusOutput(System.out, Progress.onTerminal())
+                .statusOutput(System.err, Progress.onTerminal()) // progress goes to stderr, results to stdout
                 .metricsPorts(metricsPort.equalsIgnoreCase("off") ? null : metricsPort);
         for (String s : sources) {
             try {

@@ -337,7 +337,7 @@ public final class Ingest implements AutoCloseable {
         private Path sourcesFile;
         private Duration watchInterval = Duration.ofSeconds(1);
         private Duration statusInterval = Duration.ofSeconds(10);
-        private PrintStream out = System.out;
+        private PrintStream out = System.err;
         private boolean terminal;
         private String metricsPorts;
 
@@ -393,7 +393,7 @@ public final class Ingest implements AutoCloseable {
             return this;
         }
 
-        /** Where status lines go (default System.out); {@code terminal}: redraw them in place. */
+        /** Where status lines go (default System.err, like progress); {@code terminal}: redraw them in place. */
         public Builder statusOutput(PrintStream out, boolean terminal) {
             this.out = Objects.requireNonNull(out, "out");
             this.terminal = terminal;
