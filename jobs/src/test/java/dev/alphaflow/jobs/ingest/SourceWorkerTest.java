@@ -74,6 +74,36 @@ class SourceWorkerTest {
     }
 
     @Test
+    void whenPublishingFallsBehindTheOldestFramesAreDroppedCountedAndLeaveSeqGaps() throws Exception {
+        CaptureSettings settings = new CaptureSettings(0, 160, 1, Backoff.defaults(), Duration.ofSeconds(5), 0.8f,
+                Map.of());
+        SourceWorker w = new SourceWorker(SourceSpec.parse("slow=" + SharedData.danceTwirlMp4()), settings,
+                (frame, onError) -> {
+                    try {
+                        Thread.sleep(200); // a broker that takes 200 ms per frame of a 24 fps camera
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    synchronized (sent) {
+                        sent.add(frame);
+                    }
+                });
+        w.start();
+        await(() -> sent().size() >= 8, "8 frames through the slow sink");
+        w.stop(WAIT);
+        List<Frame> images = sent().stream().filter(f -> f.getControl() == Control.NONE).toList();
+        SourceHealth.Snapshot h = w.health().snapshot(System.currentTimeMillis());
+        assertThat(h.dropped()).as("about 4 of every 5 frames dropped").isGreaterThan(images.size());
+        for (int i = 1; i < images.size(); i++) {
+            long gap = images.get(i).getSeq() - images.get(i - 1).getSeq();
+            assertThat(gap).as("seq of dropped frames stays unused").isGreaterThan(1);
+        }
+        long lastCaptured = sent().get(sent().size() - 1).getSeq(); // the END's seq: frames captured
+        assertThat(h.published() + h.dropped()).as("every captured frame is published or dropped")
+                .isBetween(lastCaptured - 1, lastCaptured);
+    }
+
+    @Test
     void aLostHttpServerIsRetriedAndTheFirstFrameAfterItAsksForAReset() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
