@@ -121,7 +121,8 @@ class LiveIngestITCase {
 
             http.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // the HTTP camera goes away
             long killedAt = System.currentTimeMillis();
-            ingest.awaitLine(l -> l.startsWith("ingest: httpcam disconnected"), WAIT);
+            // the status line of the loss (not the one before the first connection: that one has 0 published)
+            ingest.awaitLine(l -> l.matches("ingest: httpcam disconnected, .*, [1-9][0-9]* published, .*"), WAIT);
             Thread.sleep(1_500); // some failed attempts: the backoff is at work
             http = ffmpeg(work, "http-again", "-listen", "1", "http://127.0.0.1:" + httpPort);
             servers.add(http);
