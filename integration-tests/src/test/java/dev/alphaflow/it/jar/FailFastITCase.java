@@ -62,6 +62,25 @@ class FailFastITCase {
     }
 
     @Test
+    void ingestRefusesABadSourceOrFlagAndAnUnreachableBrokerBeforeCapturing() throws Exception {
+        try (JarProcess ingest = jar("ingest-source").args("ingest", "rtmpx://cam/live").start()) {
+            assertThat(ingest.waitFor(Duration.ofSeconds(60))).as(ingest.output()).isEqualTo(2);
+            assertThat(ingest.output()).contains("SOURCE: source 'rtmpx://cam/live': unsupported scheme rtmpx://")
+                    .doesNotContain("\tat ");
+        }
+        try (JarProcess ingest = jar("ingest-fps").args("ingest", "--fps", "-2", "udp://127.0.0.1:5000").start()) {
+            assertThat(ingest.waitFor(Duration.ofSeconds(60))).as(ingest.output()).isEqualTo(2);
+            assertThat(ingest.output()).contains("--fps must be 0 (no cap) or positive: -2.0");
+        }
+        String servers = "127.0.0.1:" + closedPort();
+        try (JarProcess ingest = jar("ingest-broker").args("ingest", "--bootstrap-servers", servers,
+                "udp://127.0.0.1:5000").start()) {
+            assertThat(ingest.waitFor(Duration.ofSeconds(60))).as(ingest.output()).isEqualTo(1);
+            assertThat(ingest.output()).contains(servers, "--bootstrap-servers").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void aMissingGpuProviderFailsOnceWithoutRestartsOrStackTrace() throws Exception {
         try (JarProcess run = jar("cuda").args("instances", "--provider", "cuda", "--bounded",
                 "--bootstrap-servers", "127.0.0.1:" + closedPort()).start()) {

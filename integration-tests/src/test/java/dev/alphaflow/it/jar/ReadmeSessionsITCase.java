@@ -3,6 +3,11 @@ package dev.alphaflow.it.jar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +46,8 @@ class ReadmeSessionsITCase {
     @Test
     void theReadmeHasEverySessionThisTierRuns() {
         assertThat(sessions.keySet()).containsExactlyInAnyOrder("demo", "matting", "segment-demo", "segment",
-                "instances-demo", "instances", "track-demo", "flow-demo", "flow", "rerun", "clean", "cluster");
+                "instances-demo", "instances", "track-demo", "flow-demo", "flow", "rerun", "clean", "cluster",
+                "live");
         assertThat(session("demo").commands()).containsExactly("./alphaflow demo");
     }
 
@@ -88,6 +94,55 @@ class ReadmeSessionsITCase {
             Path alpha = runner.checkout().resolve("mattes/dance-twirl_854x480_24fps_h264/alpha");
             assertThat(pngs(alpha)).as(out).isEqualTo(24);
         }
+    }
+
+    @Test
+    void liveCamerasIngestTheLoopedSampleMatteItAndShowItInTheView() throws Exception {
+        try (SessionRunner runner = new SessionRunner(root)) {
+            runner.run(session("live"), PER_COMMAND, outputs -> {
+                assertThat(String.join("\n", outputs)).contains("alphaflow ingest: 1 source(s) [lobby]");
+                // what the page shows, from its event stream: the lobby stream matted and advancing
+                HttpClient http = HttpClient.newHttpClient();
+                URI events = URI.create("http://127.0.0.1:" + runner.viewPort() + "/events");
+                long first = -1;
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+                Pattern lobby = Pattern.compile("\\{\"id\":\"lobby\",\"mattes\":(\\d+)");
+                while (System.nanoTime() < deadline) {
+                    String board = firstEvent(http, events);
+                    Matcher m = lobby.matcher(board);
+                    if (m.find()) {
+                        long mattes = Long.parseLong(m.group(1));
+                        first = first < 0 ? mattes : first;
+                        if (mattes >= first + 5) {
+                            break;
+                        }
+                    }
+                    Thread.sleep(1_000);
+                }
+                assertThat(first).as("the view lists the lobby stream").isGreaterThanOrEqualTo(0);
+                String board = firstEvent(http, events);
+                Matcher m = lobby.matcher(board);
+                assertThat(m.find() && Long.parseLong(m.group(1)) >= first + 5).as("mattes advance: " + board).isTrue();
+                HttpResponse<byte[]> composite = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + runner.viewPort() + "/composite?stream=lobby")).build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(composite.statusCode()).isEqualTo(200);
+                assertThat(dev.alphaflow.model.image.ImageCodec.decode(composite.body()).width()).isEqualTo(480);
+            });
+        }
+    }
+
+    /** The first board the view's server-sent event stream sends. */
+    private static String firstEvent(HttpClient http, URI events) throws Exception {
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(events).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body()))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.startsWith("data: ")) {
+                    return line.substring("data: ".length());
+                }
+            }
+        }
+        return "";
     }
 
     @Test

@@ -31,6 +31,7 @@ final class SessionRunner implements AutoCloseable {
     private final Path logs;
     private final int kafkaPort;
     private final int flinkRestPort;
+    private final int viewPort;
     private final List<Process> background = new ArrayList<>();
     private int terminals;
 
@@ -50,9 +51,11 @@ final class SessionRunner implements AutoCloseable {
         Files.writeString(launcher, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
                 + "' -Xmx2g '-Djava.io.tmpdir=" + tmp + "' -jar '" + JarProcess.shippedJar() + "' \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (ServerSocket s = new ServerSocket(0); ServerSocket rest = new ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0); ServerSocket rest = new ServerSocket(0);
+                ServerSocket view = new ServerSocket(0)) {
             this.kafkaPort = s.getLocalPort();
             this.flinkRestPort = rest.getLocalPort();
+            this.viewPort = view.getLocalPort();
         }
     }
 
@@ -66,7 +69,26 @@ final class SessionRunner implements AutoCloseable {
         return tmp;
     }
 
+    /** The port {@code alphaflow view} listens on in this session ({@code $ALPHAFLOW_VIEW_PORT}). */
+    int viewPort() {
+        return viewPort;
+    }
+
+    /** What a test checks while the terminals that keep running still run, e.g. a page they serve. */
+    interface WhileRunning {
+        void check(List<String> outputs) throws Exception;
+    }
+
     Result run(ReadmeSessions.Session session, Duration perCommand) throws Exception {
+        return run(session, perCommand, outputs -> { });
+    }
+
+    /**
+     * Runs the session's terminals in order, then {@code whileRunning} before the terminals that keep running are
+     * stopped: for sessions whose every terminal keeps running (a live pipeline), the check is what a user would look
+     * at.
+     */
+    Result run(ReadmeSessions.Session session, Duration perCommand, WhileRunning whileRunning) throws Exception {
         List<String> outputs = new ArrayList<>();
         try {
             for (ReadmeSessions.Terminal terminal : session.terminals()) {
@@ -92,6 +114,7 @@ final class SessionRunner implements AutoCloseable {
                     outputs.add(out);
                 }
             }
+            whileRunning.check(outputs);
         } finally {
             stopBackground();
         }
@@ -109,6 +132,7 @@ final class SessionRunner implements AutoCloseable {
         pb.environment().put("ALPHAFLOW_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort);
         pb.environment().put("ALPHAFLOW_KAFKA_PORT", Integer.toString(kafkaPort));
         pb.environment().put("ALPHAFLOW_FLINK_REST_PORT", Integer.toString(flinkRestPort));
+        pb.environment().put("ALPHAFLOW_VIEW_PORT", Integer.toString(viewPort));
         return pb.start();
     }
 

@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
         description = "Streaming video matting on Flink and Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, ExportCommand.class,
                 SegmentCommand.class, ExportMasksCommand.class, DavisEvalCommand.class, InstancesCommand.class,
-                ExportInstancesCommand.class, FlowCommand.class, ExportFlowCommand.class, ViewCommand.class, KafkaCommand.class, ClusterCommand.class, CleanCommand.class, CommandLine.HelpCommand.class})
+                ExportInstancesCommand.class, FlowCommand.class, ExportFlowCommand.class, ViewCommand.class,
+                IngestCommand.class, KafkaCommand.class, ClusterCommand.class, CleanCommand.class,
+                CommandLine.HelpCommand.class})
 public final class AlphaflowCli implements Runnable {
 
     @Spec

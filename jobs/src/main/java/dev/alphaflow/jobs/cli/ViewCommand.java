@@ -37,8 +37,8 @@ final class ViewCommand implements Callable<Integer> {
             description = "Address to listen on (default: ${DEFAULT-VALUE}); any other than loopback needs --token.")
     String bind;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8088",
-            description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:ALPHAFLOW_VIEW_PORT:-8088}",
+            description = "Port to listen on; 0 picks a free one (default: $ALPHAFLOW_VIEW_PORT or 8088).")
     int port;
 
     @Option(names = "--token", paramLabel = "TOKEN",

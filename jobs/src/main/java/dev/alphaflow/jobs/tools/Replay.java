@@ -130,18 +130,29 @@ public final class Replay {
 
     /** The producer configuration the replay uses (without serializers). */
     public Properties producerConfig() {
+        return frameProducerConfig(bootstrapServers, realTime, "alphaflow-replay", producerProperties);
+    }
+
+    /**
+     * The producer settings of every tool that publishes frames (replay, ingest): idempotent with {@code acks=all}, so
+     * a retried send never duplicates or reorders a stream's frames; room for the largest frame record; no
+     * compression (payloads are JPEG/PNG already). {@code live}: send each frame at once ({@code linger.ms=0})
+     * instead of batching for throughput. {@code overrides} (security settings, {@code -X} flags) win.
+     */
+    public static Properties frameProducerConfig(String bootstrapServers, boolean live, String clientId,
+            Map<String, String> overrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(KafkaDefaults.MAX_RECORD_BYTES));
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(4L * KafkaDefaults.MAX_RECORD_BYTES));
-        p.put(ProducerConfig.LINGER_MS_CONFIG, realTime ? "0" : "5");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, live ? "0" : "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1024 * 1024));
         // Payloads are JPEG/PNG already; compressing them again costs CPU and saves little.
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "alphaflow-replay");
-        p.putAll(producerProperties);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.putAll(overrides);
         return p;
     }
 

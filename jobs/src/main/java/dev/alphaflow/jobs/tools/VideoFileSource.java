@@ -1,7 +1,6 @@
 package dev.alphaflow.jobs.tools;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 import org.bytedeco.ffmpeg.global.avutil;
@@ -9,7 +8,6 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 
-import dev.alphaflow.model.image.RgbImage;
 
 /** A video file decoded by FFmpeg (through JavaCV) to RGB frames; audio is ignored. */
 final class VideoFileSource implements FrameSource {
@@ -43,21 +41,7 @@ final class VideoFileSource implements FrameSource {
         if (frame == null) {
             return null;
         }
-        if (frame.imageChannels != 3 || frame.imageDepth != Frame.DEPTH_UBYTE) {
-            throw new IOException(String.format("%s: expected 3 x 8-bit RGB frames from FFmpeg, got %d x depth %d",
-                    file, frame.imageChannels, frame.imageDepth));
-        }
-        int width = frame.imageWidth;
-        int height = frame.imageHeight;
-        int rowBytes = width * 3;
-        // The grabber reuses its buffer, and rows may be padded: copy row by row.
-        ByteBuffer src = ((ByteBuffer) frame.image[0]).duplicate();
-        byte[] rgb = new byte[rowBytes * height];
-        for (int y = 0; y < height; y++) {
-            src.position(y * frame.imageStride);
-            src.get(rgb, y * rowBytes, rowBytes);
-        }
-        return new SourceFrame(new RgbImage(width, height, rgb), Math.max(0, frame.timestamp));
+        return new SourceFrame(FfmpegSupport.rgbImage(frame, file), Math.max(0, frame.timestamp));
     }
 
     @Override

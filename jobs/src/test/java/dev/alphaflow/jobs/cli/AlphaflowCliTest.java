@@ -90,4 +90,42 @@ class AlphaflowCliTest {
         assertThat(cli().execute("view", "--background", "mauve")).isEqualTo(2);
         assertThat(err.toString()).contains("--background");
     }
+
+    @Test
+    void ingestFailsAtStartNamingTheSourceOrFlag(@TempDir Path dir) throws Exception {
+        String[][] cases = {
+            {"ftp://cam/x.ts"}, {"SOURCE", "unsupported scheme ftp://"},
+            {dir.resolve("missing.mp4").toString()}, {"SOURCE", "no such file"},
+            {"udp://127.0.0.1:5000", "--fps", "-1"}, {"--fps must be 0 (no cap) or positive"},
+            {"udp://127.0.0.1:5000", "--max-size", "8"}, {"--max-size must be 0"},
+            {"udp://127.0.0.1:5000", "--queue", "0"}, {"--queue must be at least 1"},
+            {"udp://127.0.0.1:5000", "--reconnect-initial", "5", "--reconnect-max", "1"}, {"--reconnect-max 1.0 is below"},
+            {"udp://127.0.0.1:5000", "--reconnect-multiplier", "0.5"}, {"--reconnect-multiplier must be at least 1"},
+            {"udp://127.0.0.1:5000", "--timeout", "0"}, {"--timeout must be a positive number of seconds"},
+            {"udp://127.0.0.1:5000", "--metrics-port", "abc"}, {"--metrics-port", "not a port"},
+            {"udp://127.0.0.1:5000", "--sources-file", dir.resolve("none.txt").toString()}, {"--sources-file", "does not exist"},
+            {"a=udp://127.0.0.1:5000", "a=udp://127.0.0.1:5001"}, {"two sources for stream 'a'"},
+            {}, {"SOURCE", "no sources"},
+        };
+        for (int i = 0; i < cases.length; i += 2) {
+            err.getBuffer().setLength(0);
+            String[] args = new String[cases[i].length + 1];
+            args[0] = "ingest";
+            System.arraycopy(cases[i], 0, args, 1, cases[i].length);
+            assertThat(cli().execute(args)).as(String.join(" ", args) + ": " + err).isEqualTo(2);
+            assertThat(err.toString()).as(String.join(" ", args)).contains(cases[i + 1]);
+        }
+    }
+
+    @Test
+    void ingestOptionsBuildTheCapture(@TempDir Path dir) throws Exception {
+        Path video = Files.createFile(dir.resolve("lobby cam.mp4"));
+        CommandLine.ParseResult parsed = cli().parseArgs("ingest", "--fps", "10", "--max-size", "640",
+                "--reconnect-initial", "0.2", "--reconnect-max", "4", "-O", "rtsp_transport=tcp",
+                "door=rtsp://user:pw@10.0.0.9/live", video.toString());
+        IngestCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+        command.toIngest(); // builds: every value is valid
+        assertThat(command.sources).hasSize(2);
+        assertThat(dev.alphaflow.jobs.ingest.SourceSpec.parse(video.toString()).streamId()).isEqualTo("lobby-cam");
+    }
 }

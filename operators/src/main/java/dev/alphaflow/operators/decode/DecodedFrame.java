@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.apache.flink.api.java.functions.KeySelector;
 
 import dev.alphaflow.schemas.Control;
+import dev.alphaflow.schemas.ResetCause;
 
 /**
  * A validated frame: its pixels as interleaved RGB24 plus where it came from.
@@ -30,6 +31,8 @@ public class DecodedFrame {
      */
     public byte[] undecodedValue;
     public Control control = Control.NONE;
+    /** Why the producer sent a RESET (e.g. its camera reconnected); null when it did not say or sent no RESET. */
+    public ResetCause resetCause;
     public String sourceTopic;
     public int sourcePartition;
     public long sourceOffset;
@@ -66,6 +69,7 @@ public class DecodedFrame {
         d.height = height;
         d.rgb = Objects.requireNonNull(decodedRgb, "decodedRgb");
         d.control = control;
+        d.resetCause = resetCause;
         d.sourceTopic = sourceTopic;
         d.sourcePartition = sourcePartition;
         d.sourceOffset = sourceOffset;
@@ -87,6 +91,7 @@ public class DecodedFrame {
                 && decodeMicros == other.decodeMicros
                 && Objects.equals(streamId, other.streamId)
                 && control == other.control
+                && resetCause == other.resetCause
                 && Objects.equals(sourceTopic, other.sourceTopic)
                 && Arrays.equals(rgb, other.rgb)
                 && Arrays.equals(undecodedValue, other.undecodedValue)

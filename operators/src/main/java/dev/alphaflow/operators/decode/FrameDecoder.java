@@ -214,6 +214,7 @@ public class FrameDecoder extends ProcessFunction<RawFrameRecord, DecodedFrame> 
         decoded.eventTimeMs = frame.getEventTimeMs();
         decoded.kafkaTimestampMs = raw.kafkaTimestampMs;
         decoded.control = frame.getControl();
+        decoded.resetCause = frame.getControl() == Control.RESET ? frame.getResetCause() : null;
         decoded.sourceTopic = raw.topic;
         decoded.sourcePartition = raw.partition;
         decoded.sourceOffset = raw.offset;

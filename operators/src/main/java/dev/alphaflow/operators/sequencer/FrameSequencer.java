@@ -19,6 +19,7 @@ import org.apache.flink.util.Collector;
 import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.metrics.AlphaflowMetrics;
 import dev.alphaflow.schemas.Control;
+import dev.alphaflow.schemas.ResetCause;
 
 /**
  * Puts each stream's frames in order and decides when its model memory starts over; keyed by stream id.
@@ -26,7 +27,8 @@ import dev.alphaflow.schemas.Control;
  * <ul>
  *   <li>A frame whose seq is not above the last accepted one is a duplicate and is dropped.
  *   <li>The first frame, a RESET, a jump of more than {@code maxGapFrames}, or a new width/height resets the stream
- *       ({@link ResetReason}; with several causes the first in that order wins).
+ *       ({@link ResetReason}; with several causes the first in that order wins). A RESET whose
+ *       {@code resetCause} is {@code SOURCE_RECONNECTED} (a live camera came back) has that reason instead of RESET.
  *   <li>END emits an END marker after the frame's pixels (if any) and clears all state; so does the idle timeout.
  *       An END whose seq is below the last accepted one is stale and dropped; one at the same seq is honoured,
  *       since producers often stamp END with the last frame's seq.
@@ -172,6 +174,9 @@ public class FrameSequencer extends KeyedProcessFunction<String, DecodedFrame, S
     private ResetReason resetReason(SequencerState s, DecodedFrame frame) {
         if (!s.sawFrame()) {
             return ResetReason.FIRST_FRAME;
+        }
+        if (frame.control == Control.RESET && frame.resetCause == ResetCause.SOURCE_RECONNECTED) {
+            return ResetReason.SOURCE_RECONNECTED;
         }
         if (frame.control == Control.RESET || s.pendingReset) {
             return ResetReason.RESET;

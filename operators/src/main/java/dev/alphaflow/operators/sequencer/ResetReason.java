@@ -10,5 +10,11 @@ public enum ResetReason {
     /** Too many frames are missing since the last one. */
     GAP,
     /** The frame's width or height differs from the previous frame's. */
-    GEOMETRY_CHANGE
+    GEOMETRY_CHANGE,
+    /**
+     * The producer asked for it with {@code Control.RESET} because its live source was lost and is back
+     * ({@code Frame.resetCause = SOURCE_RECONNECTED}, sent by {@code alphaflow ingest}): the frame does not follow
+     * the previous one, so no memory may leak across.
+     */
+    SOURCE_RECONNECTED
 }

@@ -22,6 +22,7 @@ import dev.alphaflow.operators.decode.DecodedFrame;
 import dev.alphaflow.operators.metrics.AlphaflowMetrics;
 import dev.alphaflow.operators.testutils.MetricCapture;
 import dev.alphaflow.schemas.Control;
+import dev.alphaflow.schemas.ResetCause;
 
 class FrameSequencerTest {
     private static final int W = 64;
@@ -124,6 +125,19 @@ class FrameSequencerTest {
         feed(decoded("a", 0, W, H), decoded("a", 1, W, H, Control.RESET), decoded("a", 2, W, H));
 
         assertThat(drainDescribed()).containsExactly("a:0:FIRST_FRAME", "a:1:RESET", "a:2:NONE");
+    }
+
+    @Test
+    void aResetBecauseTheSourceReconnectedSaysSo() throws Exception {
+        open(SequencerOptions.defaults());
+        DecodedFrame reconnected = decoded("a", 2, W, H, Control.RESET);
+        reconnected.resetCause = ResetCause.SOURCE_RECONNECTED;
+        DecodedFrame unsaid = decoded("a", 4, W, H, Control.RESET);
+        unsaid.resetCause = ResetCause.OTHER;
+        feed(decoded("a", 0, W, H), decoded("a", 1, W, H), reconnected, decoded("a", 3, W, H), unsaid);
+
+        assertThat(drainDescribed())
+                .containsExactly("a:0:FIRST_FRAME", "a:1:NONE", "a:2:SOURCE_RECONNECTED", "a:3:NONE", "a:4:RESET");
     }
 
     @Test

@@ -23,6 +23,7 @@ import dev.alphaflow.schemas.DeadLetterReason;
 import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.ObjectPrompt;
 import dev.alphaflow.schemas.PromptAction;
+import dev.alphaflow.schemas.ResetCause;
 
 /**
  * Today's Frame schema and a next version with one more optional field read each other's records; dead letters
@@ -181,6 +182,39 @@ class SchemaEvolutionTest {
         assertThat(read.getControl()).as("the reader's default for a symbol it does not know").isEqualTo(Control.NONE);
         assertThat(read.getStreamId()).isEqualTo("cam-7");
         assertThat(read.getPrompts()).isEqualTo(base.getPrompts());
+    }
+
+    private static Schema history(String name) throws Exception {
+        try (var in = KnownSchemas.class.getClassLoader()
+                .getResourceAsStream("dev/alphaflow/schemas/history/" + name)) {
+            return new Schema.Parser().parse(in);
+        }
+    }
+
+    @Test
+    void framesWrittenBeforeResetCauseStayReadableAndOldReadersSeeAPlainReset() throws Exception {
+        Schema v1 = history("Frame-v1.avsc");
+        assertThat(v1.getField("resetCause")).as("the history keeps the version without the field").isNull();
+        GenericRecord old = new GenericData.Record(v1);
+        Frame base = sampleFrame();
+        for (Schema.Field field : v1.getFields()) {
+            old.put(field.name(), GenericData.get().deepCopy(field.schema(), toGeneric(field.schema(), base.get(field.name()))));
+        }
+        old.put("control", new GenericData.EnumSymbol(v1.getField("control").schema(), "RESET"));
+        byte[] written = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+        Frame read = AvroCodec.of(Frame.class).decode(written); // KnownSchemas resolves the old fingerprint
+        assertThat(read.getControl()).isEqualTo(Control.RESET);
+        assertThat(read.getResetCause()).isNull();
+
+        Frame reconnected = Frame.newBuilder(base).setControl(Control.RESET)
+                .setResetCause(ResetCause.SOURCE_RECONNECTED).build();
+        SchemaStore.Cache store = new SchemaStore.Cache();
+        store.addSchema(Frame.getClassSchema()); // an old job that looked the writer's schema up
+        GenericRecord seenByOldJob = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, store)
+                .decode(AvroCodec.of(Frame.class).encode(reconnected));
+        assertThat(seenByOldJob.get("control").toString()).isEqualTo("RESET");
+        assertThat(seenByOldJob.get("streamId").toString()).isEqualTo("cam-7");
     }
 
     /** Specific enums as generic symbols of {@code schema}, so the generic writer takes the value. */
