@@ -2,6 +2,7 @@ package dev.alphaflow.model.vos;
 
 import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.eval.SequenceScores;
+import dev.alphaflow.model.flow.DisPreset;
 import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.BinaryMask;
@@ -36,7 +37,7 @@ import java.util.stream.Stream;
  *
  * <p>Arguments: none runs every row; otherwise each argument is a row name from the ablation, or an ad-hoc row
  * {@code name:key=value,key=value} on top of the defaults (keys: layers (e.g. S8+S16), scale, temp, coarse, balance,
- * budget, evict, thres, rate, every, keep, bgstride, band, margin, radius, ltemp, lweight, prior, pdil, prad, refine,
+ * budget, evict, thres, rate, every, keep, bgstride, band, margin, radius, ltemp, lweight, prior, pdil, prad, flow (off|ULTRAFAST|FAST|MEDIUM), fside, focc, refine,
  * uth, rr, reps). {@code -Dvos.sequences=dance-twirl} limits the sequences; {@code -Dvos.dump=<folder>} writes every
  * 8th frame with the prediction (red) and the ground truth (green) overlaid. The shared folder is found as in the
  * tests ({@code -Dalphaflow.shared.dir}, else {@code ../shared}).
@@ -74,6 +75,16 @@ public final class VosEvaluation {
     // reading
     rows.add(new Row("no-balance", "bank class prior kept (classBalance 0)", d.toBuilder().classBalance(0).build()));
     rows.add(new Row("no-prior", "no previous-mask prior (priorStrength 0)", d.toBuilder().priorStrength(0).build()));
+    rows.add(new Row("flow-ultrafast", "prior moved by DIS ULTRAFAST flow (luma at most 427 px wide)",
+        d.toBuilder().flowPreset(DisPreset.ULTRAFAST).build()));
+    rows.add(new Row("flow-fast", "prior moved by DIS FAST flow (luma at most 427 px wide)",
+        d.toBuilder().flowPreset(DisPreset.FAST).build()));
+    rows.add(new Row("flow-medium", "prior moved by DIS MEDIUM flow (luma at most 427 px wide)",
+        d.toBuilder().flowPreset(DisPreset.MEDIUM).build()));
+    rows.add(new Row("flow-fast-214", "prior moved by DIS FAST flow on luma at most 214 px wide",
+        d.toBuilder().flowPreset(DisPreset.FAST).flowMaxSide(214).build()));
+    rows.add(new Row("flow-fast-occlusion", "flow-fast, cells failing the forward-backward check keep the unmoved mask",
+        d.toBuilder().flowPreset(DisPreset.FAST).flowOcclusion(true).build()));
     rows.add(new Row("local-window", "plus previous-frame match in a 9x9 window (localRadius 4, weight 0.3)",
         d.toBuilder().localRadius(4).build()));
     rows.add(new Row("no-refine", "no uncertain-region refinement", d.toBuilder().refine(false).build()));
@@ -310,6 +321,9 @@ public final class VosEvaluation {
         case "prior" -> b.priorStrength(Float.parseFloat(v));
         case "pdil" -> b.priorDilation(Integer.parseInt(v));
         case "prad" -> b.priorRadius(Integer.parseInt(v));
+        case "flow" -> b.flowPreset(v.equals("off") ? null : DisPreset.valueOf(v));
+        case "fside" -> b.flowMaxSide(Integer.parseInt(v));
+        case "focc" -> b.flowOcclusion(Boolean.parseBoolean(v));
         case "refine" -> b.refine(Boolean.parseBoolean(v));
         case "uth" -> b.uncertaintyThreshold(Float.parseFloat(v));
         case "rr" -> b.refineRadius(Integer.parseInt(v));
