@@ -27,6 +27,11 @@ final class SegmentationFlags {
     @Option(names = "--no-refine", description = "Skip the uncertain-region refinement (faster, lower boundary F).")
     boolean noRefine;
 
+    @Option(names = "--flow-prior", paramLabel = "PRESET",
+            description = "Move the previous-mask prior by optical flow: off (default) or a DIS preset ultrafast, "
+                    + "fast, medium (see BENCHMARKS.md for what it changes).")
+    String flowPrior;
+
     @Option(names = "--evidence-weight", paramLabel = "W",
             description = "Let matching detections inform tracked masks on uncertain pixels with this weight in "
                     + "[0, 1] (0.5 measured best for prompted tracks; default 0 = off, or 1 with --track).")
@@ -40,6 +45,9 @@ final class SegmentationFlags {
         }
         if (noRefine) {
             conf.set(SegmentationJobOptions.REFINE, false);
+        }
+        if (flowPrior != null) {
+            conf.set(SegmentationJobOptions.FLOW_PRIOR, flowPrior);
         }
         if (trackClasses != null) {
             conf.set(SegmentationJobOptions.TRACK_START_CLASSES, trackClasses);

@@ -15,6 +15,7 @@ import org.apache.flink.configuration.ReadableConfig;
 
 import dev.alphaflow.model.vos.FeatureBankConfig;
 import dev.alphaflow.model.vos.VosOptions;
+import dev.alphaflow.operators.flow.FlowSpec;
 
 /**
  * Options of the video object segmentation job ({@code alphaflow.vos.*}); Kafka, topics, model folder, ONNX Runtime
@@ -53,6 +54,17 @@ public final class SegmentationJobOptions {
     public static final ConfigOption<Boolean> REFINE = ConfigOptions.key("alphaflow.vos.refine")
             .booleanType().noDefaultValue()
             .withDescription("Refine uncertain pixels at full resolution (uncertain-region refinement).");
+
+    public static final ConfigOption<String> FLOW_PRIOR = ConfigOptions.key("alphaflow.vos.flow-prior")
+            .stringType().defaultValue("off")
+            .withDescription("Move the previous-mask prior by optical flow before it is applied: off, or a DIS preset "
+                    + "(ultrafast, fast, medium). Off by default: on the ten shared DAVIS sequences it helps fast "
+                    + "motion (drift-straight) and costs others (scooter-black) about as much; see BENCHMARKS.md.");
+
+    public static final ConfigOption<Integer> FLOW_MAX_SIDE = ConfigOptions.key("alphaflow.vos.flow-max-side")
+            .intType().defaultValue(427)
+            .withDescription("With the flow prior on, the frame's luma is shrunk so that its longer side is at most "
+                    + "this many pixels before the flow (0: full size); each stream keeps one such luma in state.");
 
     public static final ConfigOption<String> TRACK_START_CLASSES = ConfigOptions.key("alphaflow.vos.track.start-classes")
             .stringType().defaultValue("")
@@ -102,6 +114,9 @@ public final class SegmentationJobOptions {
                 "must be in [0, 1], got %s", r));
         conf.getOptional(MEMORY_EVERY).ifPresent(n -> InvalidOptionException.check(n >= 1, MEMORY_EVERY,
                 "must be at least 1, got %d", n));
+        int flowMaxSide = conf.get(FLOW_MAX_SIDE);
+        InvalidOptionException.check(flowMaxSide == 0 || (flowMaxSide >= 16 && flowMaxSide <= 8192), FLOW_MAX_SIDE,
+                "must be 0 (full size) or in 16..8192 pixels, got %d", flowMaxSide);
         float weight = conf.get(TRACK_EVIDENCE_WEIGHT);
         InvalidOptionException.check(weight >= 0 && weight <= 1, TRACK_EVIDENCE_WEIGHT, "must be in [0, 1], got %s",
                 weight);
@@ -116,6 +131,8 @@ public final class SegmentationJobOptions {
                 "must be 0 (never) or more, got %d", conf.get(TRACK_DROP_AFTER));
         try {
             vosOptions(conf);
+        } catch (InvalidOptionException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new InvalidOptionException("alphaflow.vos.*", e.getMessage());
         }
@@ -150,6 +167,16 @@ public final class SegmentationJobOptions {
         VosOptions.Builder options = defaults.toBuilder().bank(bank.build());
         conf.getOptional(MEMORY_EVERY).ifPresent(options::memoryEvery);
         conf.getOptional(REFINE).ifPresent(options::refine);
+        String flow = conf.get(FLOW_PRIOR).trim();
+        if (!flow.equalsIgnoreCase("off")) {
+            try {
+                options.flowPreset(FlowSpec.parsePreset(flow));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidOptionException(FLOW_PRIOR, "must be off or a DIS preset (ultrafast, fast, medium), "
+                        + "got '" + flow + "'");
+            }
+        }
+        options.flowMaxSide(conf.get(FLOW_MAX_SIDE));
         return options.build();
     }
 }

@@ -44,6 +44,29 @@ class SegmentCommandTest {
     }
 
     @Test
+    void flowPriorFlagSetsTheSegmentersFlowAndBadValuesNameTheKey() {
+        CommandLine.ParseResult parsed = AlphaflowCli.commandLine().parseArgs("segment", "--flow-prior", "Medium",
+                "-D", "alphaflow.vos.flow-max-side=214");
+        SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
+        Configuration conf = command.toConfiguration();
+
+        VosOptions options = SegmentationJobOptions.vosOptions(conf);
+        assertThat(options.flowPreset()).isEqualTo(dev.alphaflow.model.flow.DisPreset.MEDIUM);
+        assertThat(options.flowMaxSide()).isEqualTo(214);
+        assertThat(SegmentationJobOptions.vosOptions(new Configuration()).flowPrior()).isFalse();
+
+        Configuration bad = new Configuration();
+        bad.set(SegmentationJobOptions.FLOW_PRIOR, "fastest");
+        assertThatThrownBy(() -> SegmentationJobOptions.check(bad))
+                .isInstanceOf(dev.alphaflow.jobs.InvalidOptionException.class)
+                .hasMessageContaining("alphaflow.vos.flow-prior").hasMessageContaining("fastest");
+        Configuration badSide = new Configuration();
+        badSide.set(SegmentationJobOptions.FLOW_MAX_SIDE, 5);
+        assertThatThrownBy(() -> SegmentationJobOptions.check(badSide))
+                .hasMessageContaining("alphaflow.vos.flow-max-side").hasMessageContaining("got 5");
+    }
+
+    @Test
     void engineFlagsAreTheSameAsTheOtherJobs() {
         CommandLine.ParseResult parsed = AlphaflowCli.commandLine().parseArgs("segment", "--provider", "cuda",
                 "--allow-cpu-fallback", "--parallelism", "3", "--checkpoint-interval", "0.5",

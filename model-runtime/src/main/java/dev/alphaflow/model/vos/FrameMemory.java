@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * A stream's short-term memory: what the segmenter keeps from the previous frame (its keys and object masks at key
- * resolution, used for the local-window match and the previous-mask prior). The tensors are fp16, exactly as they are
+ * resolution, used for the local-window match and the previous-mask prior; with the flow prior also the frame's
+ * shrunk luma, which the next frame's flow starts from). The tensors are fp16, exactly as they are
  * checkpointed, so a restored stream continues bit for bit; only {@link VideoObjectSegmenter} interprets them.
  *
  * @param frameIndex the frame these tensors come from

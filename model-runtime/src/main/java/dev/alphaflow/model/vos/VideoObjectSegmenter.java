@@ -50,7 +50,9 @@ import java.util.TreeSet;
  *       query resembles the object than the background.
  *   <li><b>Prior</b>: the previous frame's mask, blurred, shifts each object's logit (RGMP feeds the previous mask
  *       to its network for the same reason): the object is where it was, and a look-alike elsewhere (another person)
- *       stays background. A short-term match against the previous frame in a local window ({@link LocalAttention})
+ *       stays background. With {@link VosOptions#flowPrior()} the previous mask is first moved onto this frame by
+ *       optical flow ({@link MotionCompensation}, off by default: measured neutral on the ten shared sequences). A
+ *       short-term match against the previous frame in a local window ({@link LocalAttention})
  *       is available but off by default: it propagates its own errors.
  *   <li><b>Aggregation</b>: the estimates go to frame size bilinearly and compete per pixel through
  *       {@link SoftAggregation} with the background; argmax gives the label map, so a pixel has at most one object.
@@ -78,6 +80,8 @@ public final class VideoObjectSegmenter implements AutoCloseable {
   private final AttentionReadout readout;
   private final int keyDim;
   private final float keyScale;
+  /** Null when the prior is not motion-compensated. */
+  private final MotionCompensation motion;
   private boolean closed;
 
   private VideoObjectSegmenter(SharedSession session, VosOptions options, AttentionReadout readout) {
@@ -87,6 +91,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     this.keyDim = options.keyDim();
     this.keyScale = KeyGrid.keyScale(keyDim, options.temperature());
     this.readout = readout;
+    this.motion = options.flowPrior() ? new MotionCompensation(options) : null;
   }
 
   /**
@@ -239,6 +244,16 @@ public final class VideoObjectSegmenter implements AutoCloseable {
         options.inputScale());
     Previous previous = Previous.decode(memory.previous(), grid);
     timings.put("keys", micros(t));
+    MotionCompensation.Luma luma = null;
+    MotionCompensation.GridFlow flow = null;
+    if (motion != null) {
+      t = System.nanoTime();
+      luma = motion.luma(frame);
+      if (previous != null) {
+        flow = motion.gridFlow(luma, previous.luma, grid, width, height);
+      }
+      timings.put("flow", micros(t));
+    }
 
     // Compute first, commit last: this frame works on its own map of the banks and only reads them (usage counts
     // wait in `reads`); `memory` and its banks, which on Flink's heap backend are the keyed state itself, change in
@@ -264,7 +279,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     int[] predictedIds = banks.keySet().stream().filter(id -> !promptMasks.containsKey(id))
         .mapToInt(Integer::intValue).toArray();
 
-    float[][] estimates = predict(grid, previous, banks, predictedIds, reads, timings);
+    float[][] estimates = predict(grid, previous, flow, banks, predictedIds, reads, timings);
 
     t = System.nanoTime();
     // prompt masks first (a later prompt wins an overlap); predicted objects compete for the other pixels
@@ -331,7 +346,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     timings.put("labels", micros(t));
 
     t = System.nanoTime();
-    commitMemory(memory, banks, reads, frameIndex, grid, labels, width, height, givenScores.keySet());
+    commitMemory(memory, banks, reads, frameIndex, grid, luma, labels, width, height, givenScores.keySet());
     timings.put("memory", micros(t));
     timings.put("total", micros(start));
     Set<Integer> supported = decision == null ? Set.of() : decision.support().keySet();
@@ -402,7 +417,8 @@ public final class VideoObjectSegmenter implements AutoCloseable {
   }
 
   /** Each predicted object's foreground estimate on the key grid. */
-  private float[][] predict(KeyGrid grid, Previous previous, SortedMap<Integer, FeatureBank> banks,
+  private float[][] predict(KeyGrid grid, Previous previous, MotionCompensation.GridFlow flow,
+      SortedMap<Integer, FeatureBank> banks,
       int[] predictedIds, Map<Integer, FeatureBank.Read> reads, Map<String, Long> timings) {
     int n = grid.positions();
     int objects = predictedIds.length;
@@ -431,6 +447,9 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       previousMasks[m] = previous.mask(predictedIds[m]);
       if (previousMasks[m] != null) {
         withPrevious++;
+        if (flow != null) {
+          previousMasks[m] = MotionCompensation.warp(previousMasks[m], flow);
+        }
       }
     }
     if (withPrevious == 0) {
@@ -584,8 +603,8 @@ public final class VideoObjectSegmenter implements AutoCloseable {
    * fail (features that cannot be stored) is checked before the first change.
    */
   private void commitMemory(VosMemory memory, SortedMap<Integer, FeatureBank> banks,
-      Map<Integer, FeatureBank.Read> reads, long frameIndex, KeyGrid grid, byte[] labels, int width, int height,
-      Set<Integer> newObjects) {
+      Map<Integer, FeatureBank.Read> reads, long frameIndex, KeyGrid grid, MotionCompensation.Luma luma,
+      byte[] labels, int width, int height, Set<Integer> newObjects) {
     int objects = banks.size();
     int n = grid.positions();
     boolean onCadence = Math.floorMod(frameIndex, (long) options.memoryEvery()) == 0;
@@ -608,11 +627,15 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     }
     // the keys only matter to the previous-frame match; without it they would be 2 bytes x dim per cell of state
     boolean keepKeys = options.localRadius() > 0;
-    FrameMemory next = new FrameMemory(frameIndex, List.of(
+    List<HalfTensor> tensors = new ArrayList<>(List.of(
         HalfTensor.fromFloats(new long[] {grid.height(), grid.width(), keepKeys ? grid.dim() : 0},
             keepKeys ? grid.keys() : new float[0]),
         HalfTensor.fromFloats(new long[] {objects, grid.height(), grid.width()}, masks),
         HalfTensor.fromFloats(new long[] {objects}, ids)));
+    if (luma != null) {
+      tensors.add(MotionCompensation.lumaTensor(luma)); // the next frame's flow starts from it
+    }
+    FrameMemory next = new FrameMemory(frameIndex, tensors);
 
     // nothing below fails: the bank and dimensions were checked on entry, the features here
     for (Map.Entry<Integer, FeatureBank.Read> e : reads.entrySet()) {
@@ -692,6 +715,9 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     closed = true;
     try {
       readout.close();
+      if (motion != null) {
+        motion.close();
+      }
     } finally {
       session.close();
     }
@@ -704,24 +730,27 @@ public final class VideoObjectSegmenter implements AutoCloseable {
 
   /**
    * The previous frame's memory as this segmenter wrote it: keys {@code [gh, gw, dim]} ({@code [gh, gw, 0]} when
-   * the previous-frame match is off), masks {@code [objects, gh,
-   * gw]} and object ids {@code [objects]} (exact in fp16 up to 2048), all read back from fp16.
+   * the previous-frame match is off), masks {@code [objects, gh, gw]}, object ids {@code [objects]} (exact in fp16
+   * up to 2048) and, with the flow prior, the frame's shrunk luma {@code [fh, fw]}; all read back from fp16.
    */
   static final class Previous {
     /** Null when the frame was segmented without the previous-frame match. */
     final float[] keys;
     final float[][] masks;
     final int[] ids;
+    /** The previous frame's shrunk luma; null when it was segmented without the flow prior. */
+    final MotionCompensation.Luma luma;
 
-    private Previous(float[] keys, float[][] masks, int[] ids) {
+    private Previous(float[] keys, float[][] masks, int[] ids, MotionCompensation.Luma luma) {
       this.keys = keys;
       this.masks = masks;
       this.ids = ids;
+      this.luma = luma;
     }
 
     /** The memory if it was written on this grid with these key sizes; else null (it cannot be matched). */
     static Previous decode(FrameMemory memory, KeyGrid grid) {
-      if (memory == null || memory.tensors().size() != 3) {
+      if (memory == null || memory.tensors().size() < 3 || memory.tensors().size() > 4) {
         return null;
       }
       HalfTensor keys = memory.tensors().get(0);
@@ -742,7 +771,9 @@ public final class VideoObjectSegmenter implements AutoCloseable {
         perObject[m] = Arrays.copyOfRange(all, m * n, (m + 1) * n);
         idArray[m] = Math.round(ids.floatAt(m));
       }
-      return new Previous(keys.dim(2) == 0 ? null : keys.toFloats(), perObject, idArray);
+      MotionCompensation.Luma luma = memory.tensors().size() == 4
+          ? MotionCompensation.lumaOf(memory.tensors().get(3)) : null;
+      return new Previous(keys.dim(2) == 0 ? null : keys.toFloats(), perObject, idArray, luma);
     }
 
     float[] mask(int id) {

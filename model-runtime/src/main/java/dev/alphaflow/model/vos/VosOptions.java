@@ -2,6 +2,7 @@ package dev.alphaflow.model.vos;
 
 import dev.alphaflow.model.ModelCard;
 import dev.alphaflow.model.ModelCards;
+import dev.alphaflow.model.flow.DisPreset;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -42,6 +43,9 @@ public final class VosOptions implements Serializable {
   private final float priorStrength;
   private final int priorDilation;
   private final int priorRadius;
+  private final DisPreset flowPreset;
+  private final int flowMaxSide;
+  private final boolean flowOcclusion;
   private final boolean refine;
   private final float uncertaintyThreshold;
   private final int refineRadius;
@@ -66,6 +70,9 @@ public final class VosOptions implements Serializable {
     this.priorStrength = b.priorStrength;
     this.priorDilation = b.priorDilation;
     this.priorRadius = b.priorRadius;
+    this.flowPreset = b.flowPreset;
+    this.flowMaxSide = b.flowMaxSide;
+    this.flowOcclusion = b.flowOcclusion;
     this.refine = b.refine;
     this.uncertaintyThreshold = b.uncertaintyThreshold;
     this.refineRadius = b.refineRadius;
@@ -114,6 +121,9 @@ public final class VosOptions implements Serializable {
         .priorStrength(priorStrength)
         .priorDilation(priorDilation)
         .priorRadius(priorRadius)
+        .flowPreset(flowPreset)
+        .flowMaxSide(flowMaxSide)
+        .flowOcclusion(flowOcclusion)
         .refine(refine)
         .uncertaintyThreshold(uncertaintyThreshold)
         .refineRadius(refineRadius)
@@ -198,6 +208,26 @@ public final class VosOptions implements Serializable {
     return priorRadius;
   }
 
+  /** The DIS preset of the flow that moves the previous mask onto the frame before it is a prior; null = no flow. */
+  public DisPreset flowPreset() {
+    return flowPreset;
+  }
+
+  /** Whether the previous-mask prior is motion-compensated by optical flow ({@link #flowPreset()} set). */
+  public boolean flowPrior() {
+    return flowPreset != null;
+  }
+
+  /** The flow runs on the frame's luma shrunk so that its longer side is at most this many pixels (0 = full size). */
+  public int flowMaxSide() {
+    return flowMaxSide;
+  }
+
+  /** Whether pixels failing the forward-backward flow check keep the unmoved previous mask as their prior. */
+  public boolean flowOcclusion() {
+    return flowOcclusion;
+  }
+
   public boolean refine() {
     return refine;
   }
@@ -244,6 +274,9 @@ public final class VosOptions implements Serializable {
         && priorStrength == other.priorStrength
         && priorDilation == other.priorDilation
         && priorRadius == other.priorRadius
+        && flowPreset == other.flowPreset
+        && flowMaxSide == other.flowMaxSide
+        && flowOcclusion == other.flowOcclusion
         && refine == other.refine
         && uncertaintyThreshold == other.uncertaintyThreshold
         && refineRadius == other.refineRadius
@@ -254,7 +287,7 @@ public final class VosOptions implements Serializable {
   public int hashCode() {
     return Objects.hash(featureModel, layers, coarseLayerWeight, inputScale, temperature, classBalance, bank,
         memoryEvery, keepPromptFrame, backgroundStride, boundaryBand, absorbMargin, localRadius, localTemperature,
-        localWeight, priorStrength, priorDilation, priorRadius, refine, uncertaintyThreshold, refineRadius,
+        localWeight, priorStrength, priorDilation, priorRadius, flowPreset, flowMaxSide, flowOcclusion, refine, uncertaintyThreshold, refineRadius,
         refineEpsilon);
   }
 
@@ -267,6 +300,7 @@ public final class VosOptions implements Serializable {
         + ", absorbMargin=" + absorbMargin + ", localRadius=" + localRadius
         + (localRadius > 0 ? ", localTemperature=" + localTemperature + ", localWeight=" + localWeight : "")
         + ", priorStrength=" + priorStrength + ", priorDilation=" + priorDilation + ", priorRadius=" + priorRadius
+        + ", flow=" + (flowPreset == null ? "off" : flowPreset + " max side " + flowMaxSide + (flowOcclusion ? " +occlusion" : ""))
         + ", refine=" + refine + (refine ? ", uncertaintyThreshold=" + uncertaintyThreshold + ", refineRadius="
             + refineRadius + ", refineEpsilon=" + refineEpsilon : "") + "}";
   }
@@ -293,6 +327,9 @@ public final class VosOptions implements Serializable {
     private float priorStrength = 1f;
     private int priorDilation = 0;
     private int priorRadius = 3;
+    private DisPreset flowPreset = null;
+    private int flowMaxSide = 427;
+    private boolean flowOcclusion = false;
     private boolean refine = true;
     private float uncertaintyThreshold = 0.05f;
     private int refineRadius = 4;
@@ -467,6 +504,34 @@ public final class VosOptions implements Serializable {
     }
 
     /**
+     * Motion-compensates the previous-mask prior (the motion-compensated RGMP idea): OpenCV DIS flow with this preset
+     * from the frame to the previous one moves the previous mask onto the frame before it is blurred into the prior,
+     * so a fast-moving object's prior sits where it is now, not where it was. Null = off.
+     */
+    public Builder flowPreset(DisPreset flowPreset) {
+      this.flowPreset = flowPreset;
+      return this;
+    }
+
+    /**
+     * Longer side in pixels, 0 or 16..8192 (default 427, half of 854), to which the frame's luma is shrunk before the
+     * flow: speed, and the size of the luma kept in the frame memory (0 = the frame's own size).
+     */
+    public Builder flowMaxSide(int flowMaxSide) {
+      this.flowMaxSide = flowMaxSide;
+      return this;
+    }
+
+    /**
+     * Whether pixels failing the forward-backward flow consistency check (occluded or unreliable) fall back to the
+     * unmoved previous mask (default false; costs a second flow per frame).
+     */
+    public Builder flowOcclusion(boolean flowOcclusion) {
+      this.flowOcclusion = flowOcclusion;
+      return this;
+    }
+
+    /**
      * Whether uncertain pixels are refined at full resolution (default true): where AFB-URR's uncertainty
      * {@code exp(1 - top1/top2)} exceeds {@link #uncertaintyThreshold}, the class probabilities are replaced by
      * their {@link GuidedFilter guided filter} with the frame as the guide, which moves boundaries coming up from
@@ -563,6 +628,10 @@ public final class VosOptions implements Serializable {
       }
       if (priorRadius < 0 || priorRadius > 64) {
         throw new IllegalArgumentException("priorRadius must be in 0..64 key-grid cells, got " + priorRadius);
+      }
+      if (flowMaxSide != 0 && (flowMaxSide < 16 || flowMaxSide > 8192)) {
+        throw new IllegalArgumentException("flowMaxSide must be 0 (full size) or in 16..8192 pixels, got "
+            + flowMaxSide);
       }
       if (!(uncertaintyThreshold > 0f && uncertaintyThreshold <= 1f)) {
         throw new IllegalArgumentException("uncertaintyThreshold must be in (0, 1], got " + uncertaintyThreshold);

@@ -387,6 +387,35 @@ class VideoObjectSegmenterTest {
     }
   }
 
+  @Test
+  void withTheFlowPriorTheMemoryKeepsTheLumaAndARestoredStreamContinuesBitIdentically() {
+    VosOptions options = options().flowPreset(dev.alphaflow.model.flow.DisPreset.FAST).flowMaxSide(128)
+        .memoryEvery(2).build();
+    try (VideoObjectSegmenter s = open(options)) {
+      VosMemory uninterrupted = new VosMemory();
+      List<byte[]> expected = run(s, uninterrupted, 0, 10);
+      HalfTensor luma = uninterrupted.previous().tensors().get(3);
+      assertThat(luma.shape()).containsExactly(96, 128); // 256x192 shrunk to a longer side of 128
+      assertThat(s.segment(frame(10), 10, uninterrupted, List.of()).timingsMicros()).containsKey("flow");
+
+      VosMemory live = new VosMemory();
+      run(s, live, 0, 5);
+      List<byte[]> continued = run(s, roundTrip(live, options.bank()), 5, 10);
+      for (int t = 5; t < 10; t++) {
+        assertThat(continued.get(t - 5)).as("frame %d", t).isEqualTo(expected.get(t));
+      }
+    }
+    // a memory written without the flow prior (three tensors) is read by a segmenter with it, and the other way
+    VosMemory withoutFlow = new VosMemory();
+    run(segmenter, withoutFlow, 0, 3);
+    assertThat(withoutFlow.previous().tensors()).hasSize(3);
+    try (VideoObjectSegmenter s = open(options)) {
+      assertThat(s.segment(frame(3), 3, withoutFlow, List.of()).objects()).isNotEmpty();
+      assertThat(withoutFlow.previous().tensors()).hasSize(4);
+    }
+    assertThat(segmenter.segment(frame(4), 4, withoutFlow, List.of()).objects()).isNotEmpty();
+  }
+
   /** A fresh memory from the fp16 snapshots, as a checkpoint restore builds it. */
   private static VosMemory roundTrip(VosMemory memory, FeatureBankConfig config) {
     TreeMap<Integer, FeatureBank> banks = new TreeMap<>();

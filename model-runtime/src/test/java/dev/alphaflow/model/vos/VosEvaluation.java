@@ -2,6 +2,7 @@ package dev.alphaflow.model.vos;
 
 import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.eval.SequenceScores;
+import dev.alphaflow.model.flow.DisPreset;
 import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.BinaryMask;
@@ -18,8 +19,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Measures {@link VideoObjectSegmenter} on DAVIS 2016 blackswan (50 frames) and dance-twirl (90 frames), 854x480
- * (not a test; run it by hand). The first frame's mask is the prompt; frames 1..N-1 are scored with DAVIS J (IoU),
+ * Measures {@link VideoObjectSegmenter} on the ten DAVIS 2016 val sequences of {@code ../shared/data/davis2016}
+ * (657 frames), 854x480 (not a test; run it by hand). The first frame's mask is the prompt; frames 1..N-1 are scored with DAVIS J (IoU),
  * F (boundary, toolkit tolerance) and J&amp;F = (J + F) / 2. Prints per sequence J, F, J&amp;F and the wall time of
  * {@code segment()} per frame (median and mean over frames 1..N-1; ONNX Runtime with 2 intra-op threads), for
  * {@link VosOptions#defaults()} and then for an ablation: each row changes one part of the defaults. Writes the
@@ -36,7 +37,7 @@ import java.util.stream.Stream;
  *
  * <p>Arguments: none runs every row; otherwise each argument is a row name from the ablation, or an ad-hoc row
  * {@code name:key=value,key=value} on top of the defaults (keys: layers (e.g. S8+S16), scale, temp, coarse, balance,
- * budget, evict, thres, rate, every, keep, bgstride, band, margin, radius, ltemp, lweight, prior, pdil, prad, refine,
+ * budget, evict, thres, rate, every, keep, bgstride, band, margin, radius, ltemp, lweight, prior, pdil, prad, flow (off|ULTRAFAST|FAST|MEDIUM), fside, focc, refine,
  * uth, rr, reps). {@code -Dvos.sequences=dance-twirl} limits the sequences; {@code -Dvos.dump=<folder>} writes every
  * 8th frame with the prediction (red) and the ground truth (green) overlaid. The shared folder is found as in the
  * tests ({@code -Dalphaflow.shared.dir}, else {@code ../shared}).
@@ -45,8 +46,12 @@ public final class VosEvaluation {
 
   private VosEvaluation() {}
 
-  static final List<String> SEQUENCES = List.of(System.getProperty("vos.sequences", "blackswan,dance-twirl")
-      .split(","));
+  /** The ten DAVIS 2016 val sequences in {@code ../shared/data/davis2016}; every change is measured on all of them. */
+  static final List<String> ALL_SEQUENCES = List.of("blackswan", "car-shadow", "cows", "dance-twirl", "dog",
+      "drift-straight", "goat", "horsejump-high", "paragliding-launch", "scooter-black");
+
+  static final List<String> SEQUENCES = System.getProperty("vos.sequences") == null ? ALL_SEQUENCES
+      : List.of(System.getProperty("vos.sequences").split(","));
 
   /** One row of the table: a name, what it changes, and the options. */
   record Row(String name, String change, VosOptions options) {}
@@ -70,6 +75,16 @@ public final class VosEvaluation {
     // reading
     rows.add(new Row("no-balance", "bank class prior kept (classBalance 0)", d.toBuilder().classBalance(0).build()));
     rows.add(new Row("no-prior", "no previous-mask prior (priorStrength 0)", d.toBuilder().priorStrength(0).build()));
+    rows.add(new Row("flow-ultrafast", "prior moved by DIS ULTRAFAST flow (luma at most 427 px wide)",
+        d.toBuilder().flowPreset(DisPreset.ULTRAFAST).build()));
+    rows.add(new Row("flow-fast", "prior moved by DIS FAST flow (luma at most 427 px wide)",
+        d.toBuilder().flowPreset(DisPreset.FAST).build()));
+    rows.add(new Row("flow-medium", "prior moved by DIS MEDIUM flow (luma at most 427 px wide)",
+        d.toBuilder().flowPreset(DisPreset.MEDIUM).build()));
+    rows.add(new Row("flow-fast-214", "prior moved by DIS FAST flow on luma at most 214 px wide",
+        d.toBuilder().flowPreset(DisPreset.FAST).flowMaxSide(214).build()));
+    rows.add(new Row("flow-fast-occlusion", "flow-fast, cells failing the forward-backward check keep the unmoved mask",
+        d.toBuilder().flowPreset(DisPreset.FAST).flowOcclusion(true).build()));
     rows.add(new Row("local-window", "plus previous-frame match in a 9x9 window (localRadius 4, weight 0.3)",
         d.toBuilder().localRadius(4).build()));
     rows.add(new Row("no-refine", "no uncertain-region refinement", d.toBuilder().refine(false).build()));
@@ -111,29 +126,44 @@ public final class VosEvaluation {
       sequences.put(name, Sequence.load(name));
     }
     SessionSettings settings = SessionSettings.builder().intraOpThreads(2).build();
+    // one column per sequence (J&F), then the mean, the worst sequence and the median ms/frame over all frames
     List<String> lines = new ArrayList<>();
-    lines.add("| row | change | " + String.join(" | ", SEQUENCES.stream()
-        .map(s -> s + " J | " + s + " F | " + s + " J&F | " + s + " ms/frame").toList()) + " | mean J&F |");
-    lines.add("|---|---|" + "---|---|---|---|".repeat(SEQUENCES.size()) + "---|");
+    lines.add("| row | change | " + String.join(" | ", SEQUENCES) + " | mean J&F | min J&F | ms/frame |");
+    lines.add("|---|---|" + "---|".repeat(SEQUENCES.size()) + "---|---|---|");
+    List<String> details = new ArrayList<>();
+    details.add("| row | sequence | J | F | J&F | ms/frame (median) |");
+    details.add("|---|---|---|---|---|---|");
     for (Row row : rows) {
       StringBuilder line = new StringBuilder("| " + row.name() + " | " + row.change() + " |");
       double sumJF = 0;
+      double minJF = Double.POSITIVE_INFINITY;
+      List<Double> allMs = new ArrayList<>();
       try (VideoObjectSegmenter segmenter = VideoObjectSegmenter.open(SharedTestData.modelRegistry(), settings,
           row.options())) {
         for (Sequence sequence : sequences.values()) {
           Run run = run(segmenter, sequence);
           SequenceScores s = run.scores();
-          System.out.printf(Locale.ROOT, "%-12s %-12s J %.4f  F %.4f  J&F %.4f  %.1f ms/frame (median; mean %.1f)"
+          System.out.printf(Locale.ROOT, "%-12s %-18s J %.4f  F %.4f  J&F %.4f  %.1f ms/frame (median; mean %.1f)"
               + "  %s%n", row.name(), sequence.name(), s.meanJ(), s.meanF(), s.meanJF(), run.medianMs(),
               run.meanMs(), run.steps());
-          line.append(String.format(Locale.ROOT, " %.3f | %.3f | %.3f | %.0f |", s.meanJ(), s.meanF(), s.meanJF(),
-              run.medianMs()));
+          line.append(String.format(Locale.ROOT, " %.3f |", s.meanJF()));
+          details.add(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.0f |", row.name(),
+              sequence.name(), s.meanJ(), s.meanF(), s.meanJF(), run.medianMs()));
           sumJF += s.meanJF();
+          minJF = Math.min(minJF, s.meanJF());
+          for (double ms : run.frameMs()) {
+            allMs.add(ms);
+          }
         }
       }
-      line.append(String.format(Locale.ROOT, " %.3f |", sumJF / sequences.size()));
+      allMs.sort(null);
+      line.append(String.format(Locale.ROOT, " %.3f | %.3f | %.0f |", sumJF / sequences.size(), minJF,
+          allMs.isEmpty() ? Double.NaN : allMs.get(allMs.size() / 2)));
       lines.add(line.toString());
+      System.out.println(line);
     }
+    lines.add("");
+    lines.addAll(details);
     Path out = Path.of("target", "vos-evaluation.md");
     Files.createDirectories(out.getParent());
     String header = "# VOS evaluation (DAVIS 2016, 854x480, prompt = frame 0 mask, frames 1..N-1 scored)\n\n"
@@ -291,6 +321,9 @@ public final class VosEvaluation {
         case "prior" -> b.priorStrength(Float.parseFloat(v));
         case "pdil" -> b.priorDilation(Integer.parseInt(v));
         case "prad" -> b.priorRadius(Integer.parseInt(v));
+        case "flow" -> b.flowPreset(v.equals("off") ? null : DisPreset.valueOf(v));
+        case "fside" -> b.flowMaxSide(Integer.parseInt(v));
+        case "focc" -> b.flowOcclusion(Boolean.parseBoolean(v));
         case "refine" -> b.refine(Boolean.parseBoolean(v));
         case "uth" -> b.uncertaintyThreshold(Float.parseFloat(v));
         case "rr" -> b.refineRadius(Integer.parseInt(v));
