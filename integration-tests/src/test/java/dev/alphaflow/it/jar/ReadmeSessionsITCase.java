@@ -106,7 +106,7 @@ class ReadmeSessionsITCase {
                 URI events = URI.create("http://127.0.0.1:" + runner.viewPort() + "/events");
                 long first = -1;
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-                Pattern lobby = Pattern.compile("\\{\"id\":\"lobby\",\"mattes\":(\\d+)");
+                Pattern lobby = Pattern.compile("\\{\"id\":\"lobby\",\"kind\":\"mattes\",\"outputs\":(\\d+)");
                 while (System.nanoTime() < deadline) {
                     String board = firstEvent(http, events);
                     Matcher m = lobby.matcher(board);

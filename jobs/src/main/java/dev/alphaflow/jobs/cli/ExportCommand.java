@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 import dev.alphaflow.jobs.tools.Background;
 import dev.alphaflow.jobs.tools.Export;
 import dev.alphaflow.jobs.tools.ExportSummary;
+import dev.alphaflow.jobs.tools.RunReport;
 
 /** {@code alphaflow export}: see {@link Export}. */
 @Command(name = "export", mixinStandardHelpOptions = true,
@@ -62,6 +63,11 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Also write one self-contained HTML report of the run: sample composites, processing time and "
+                    + "frames/s per stream, state resets, and the dead letters (read from the dead-letter topic) by reason.")
+    Path report;
+
     /** The export these arguments describe. */
     Export toExport() {
         Export.Builder b = export.applyTo(Export.builder(), kafka)
@@ -74,6 +80,9 @@ final class ExportCommand implements Callable<Integer> {
                 .progressBar(!noProgress);
         if (fps != null) {
             b.fps(fps);
+        }
+        if (report != null) {
+            b.deadLettersTopic(kafka.dlqTopic());
         }
         return ExportOptions.build(spec, b::build);
     }
@@ -98,10 +107,21 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Export matteExport = toExport(); // flags are checked here, before Kafka is contacted
-        kafka.preflight(noComposite ? List.of(kafka.mattesTopic()) : List.of(kafka.mattesTopic(), kafka.framesTopic()),
-                List.of());
+        List<String> topics = new ArrayList<>(List.of(kafka.mattesTopic()));
+        if (!noComposite) {
+            topics.add(kafka.framesTopic());
+        }
+        if (report != null) {
+            topics.add(kafka.dlqTopic());
+        }
+        kafka.preflight(topics, List.of());
         ExportSummary summary = matteExport.run();
         spec.commandLine().getOut().println(summary);
+        if (report != null) {
+            // From the summary just printed, so that the page's figures are the printed ones.
+            RunReport.write(summary, report);
+            spec.commandLine().getOut().println("report: " + report.toAbsolutePath());
+        }
         spec.commandLine().getOut().flush();
         return 0;
     }

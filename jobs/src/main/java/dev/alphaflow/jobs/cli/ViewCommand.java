@@ -15,13 +15,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.jobs.tools.Background;
 import dev.alphaflow.jobs.tools.TopicReader;
 import dev.alphaflow.jobs.view.ViewServer;
 
 /** {@code alphaflow view}: see {@link ViewServer}. */
 @Command(name = "view", mixinStandardHelpOptions = true,
-        description = {"Serve a live web page of every stream of the mattes topic: latest composite, frames/s, "
+        description = {"Serve a live web page of every stream of the mattes, segments and instances topics: latest "
+                + "composite (matte over a background, or masks/instances as coloured overlays with labels), frames/s, "
                 + "latency (event time to output), state resets, dead letters and history charts.",
                 "Runs until stopped (Ctrl-C)."})
 final class ViewCommand implements Callable<Integer> {
@@ -32,6 +34,14 @@ final class ViewCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+
+    @Option(names = "--segments-topic", paramLabel = "TOPIC", defaultValue = KafkaDefaults.SEGMENTS_TOPIC,
+            description = "Segments topic to show (default: ${DEFAULT-VALUE}).")
+    String segmentsTopic;
+
+    @Option(names = "--instances-topic", paramLabel = "TOPIC", defaultValue = KafkaDefaults.INSTANCES_TOPIC,
+            description = "Instances topic to show (default: ${DEFAULT-VALUE}).")
+    String instancesTopic;
 
     @Option(names = "--bind", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Address to listen on (default: ${DEFAULT-VALUE}); any other than loopback needs --token.")
@@ -80,7 +90,9 @@ final class ViewCommand implements Callable<Integer> {
             server = new ViewServer(
                     ViewServer.consumerConfig(TopicReader.consumerConfig(kafka.bootstrapServers(), "alphaflow-view",
                             kafka.clientProperties())),
-                    kafka.framesTopic(), kafka.mattesTopic(), kafka.dlqTopic(), bg, new InetSocketAddress(address, port), t);
+                    new ViewServer.Topics(kafka.framesTopic(), kafka.mattesTopic(), segmentsTopic, instancesTopic,
+                            kafka.dlqTopic()),
+                    bg, new InetSocketAddress(address, port), t);
         } catch (IOException e) {
             throw new CommandFailure("cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
         }

@@ -34,6 +34,7 @@ import dev.alphaflow.model.image.ImageDecodeException;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.schemas.Codec;
 import dev.alphaflow.schemas.Control;
+import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.Matte;
 import dev.alphaflow.schemas.serde.AvroCodec;
@@ -80,6 +81,7 @@ public final class Export {
     private final long mattesPerStream;
     private final boolean progressBar;
     private final long maxPendingFrameBytes;
+    private final String dlqTopic;
 
     // Shorthands for the shared settings this class uses most.
     private final Path outputDir;
@@ -95,6 +97,7 @@ public final class Export {
         this.mattesPerStream = b.mattesPerStream;
         this.progressBar = b.progressBar;
         this.maxPendingFrameBytes = b.maxPendingFrameBytes;
+        this.dlqTopic = b.dlqTopic;
         this.outputDir = settings.outputDir();
         this.framesTopic = settings.framesTopic();
         this.streams = settings.streams();
@@ -134,6 +137,7 @@ public final class Export {
             throw new UncheckedIOException("export to " + outputDir + " failed: " + e.getMessage(), e);
         }
         Map<String, ExportSummary.StreamExport> results = new LinkedHashMap<>();
+        Map<String, StreamStats> stats = new LinkedHashMap<>();
         for (StreamState s : run.states.values()) {
             if (s.mattes.isEmpty()) {
                 continue;
@@ -143,11 +147,26 @@ public final class Export {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the video of stream " + s.streamId + ": " + e.getMessage(), e);
             }
+            stats.put(s.streamId, s.stats.build());
         }
+        Map<String, Long> deadLetters = dlqTopic == null ? null : countDeadLetters(run.undecodable);
         ExportSummary summary = new ExportSummary(outputDir, results, run.duplicates, run.complete,
-                (System.nanoTime() - startNanos) / 1e9);
+                (System.nanoTime() - startNanos) / 1e9, stats, deadLetters);
         LOG.info("{}", summary);
         return summary;
+    }
+
+    // The dead letters of the exported streams (all of them when no stream was named), by reason; read to the end
+    // found now, so that the count is that of the run just exported.
+    private Map<String, Long> countDeadLetters(TopicReader.Undecodable undecodable) {
+        Map<String, Long> byReason = new TreeMap<>();
+        TopicReader.readToEnd(settings.consumerConfig("alphaflow-export-dlq"), dlqTopic, settings.idleTimeout(),
+                AvroCodec.of(DeadLetter.class), undecodable, dl -> {
+                    if (streams.isEmpty() || (dl.getStreamId() != null && streams.contains(dl.getStreamId()))) {
+                        byReason.merge(dl.getReason().name(), 1L, Long::sum);
+                    }
+                });
+        return byReason;
     }
 
     private Progress newProgressBar() {
@@ -234,6 +253,7 @@ public final class Export {
             byte[] alphaPng = bytes(matte.getAlphaPng());
             s.writeAlpha(seq, alphaPng);
             s.noteEventTime(seq, matte.getEventTimeMs());
+            s.stats.add(seq, matte.getTimingsMicros(), matte.getStateReset(), matte.getResetReason());
             progress();
             if (progress != null) {
                 progress.step();
@@ -374,6 +394,7 @@ public final class Export {
         long minSeqEventMs;
         long maxSeqEventMs;
         long compositeFailures;
+        final StreamStats.Collector stats = new StreamStats.Collector();
 
         StreamState(String streamId) {
             this.streamId = streamId;
@@ -507,8 +528,18 @@ public final class Export {
         private long mattesPerStream = -1;
         private boolean progressBar = true;
         private long maxPendingFrameBytes = 256L * 1024 * 1024;
+        private String dlqTopic;
 
         private Builder() {}
+
+        /**
+         * Also count the exported streams' dead letters in this topic, by reason, into the summary (default: not
+         * read). The topic must exist.
+         */
+        public Builder deadLettersTopic(String topic) {
+            this.dlqTopic = Objects.requireNonNull(topic, "topic");
+            return this;
+        }
 
         /** Topic with the mattes (default {@value KafkaDefaults#MATTES_TOPIC}). */
         public Builder mattesTopic(String topic) {

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** What an {@link Export} run wrote: per stream and in total. */
 public final class ExportSummary {
@@ -25,14 +26,29 @@ public final class ExportSummary {
     private final long duplicatesSkipped;
     private final boolean complete;
     private final double seconds;
+    private final Map<String, StreamStats> stats;
+    private final Map<String, Long> deadLetters;
 
     ExportSummary(Path outputDir, Map<String, StreamExport> streams, long duplicatesSkipped, boolean complete,
-            double seconds) {
+            double seconds, Map<String, StreamStats> stats, Map<String, Long> deadLetters) {
         this.outputDir = Objects.requireNonNull(outputDir, "outputDir");
         this.streams = Collections.unmodifiableMap(new LinkedHashMap<>(streams));
         this.duplicatesSkipped = duplicatesSkipped;
         this.complete = complete;
         this.seconds = seconds;
+        this.stats = Collections.unmodifiableMap(new LinkedHashMap<>(stats));
+        this.deadLetters = deadLetters == null ? null : Collections.unmodifiableMap(new TreeMap<>(deadLetters));
+    }
+
+    /** Processing times and state resets of a stream (as exported). */
+    public StreamStats stats(String streamId) {
+        stream(streamId); // names the streams when there is no such one
+        return stats.get(streamId);
+    }
+
+    /** Dead letters of the exported streams by reason, or null when the dead-letter topic was not read. */
+    public Map<String, Long> deadLetters() {
+        return deadLetters;
     }
 
     public Path outputDir() {
@@ -71,6 +87,11 @@ public final class ExportSummary {
         return seconds;
     }
 
+    /** A figure as the summary prints it (and the report shows it): one decimal, or "n/a" without data. */
+    public static String figure(double value) {
+        return Double.isNaN(value) ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f", value);
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
@@ -81,6 +102,15 @@ public final class ExportSummary {
                     s.video() == null ? "" : String.format(", %s (%d frames @ %.2f fps)", s.video().getFileName(),
                             s.videoFrames(), s.fps()),
                     s.endSeen() ? ", END" : ""));
+            StreamStats st = stats.get(s.streamId());
+            if (st != null) {
+                sb.append(String.format("%n    processing: %s ms median, %s ms p95, %s frames/s; state resets: %d%s",
+                        figure(st.medianMs()), figure(st.p95Ms()), figure(st.framesPerSecond()), st.totalResets(),
+                        st.resets().isEmpty() ? "" : " " + st.resets()));
+            }
+        }
+        if (deadLetters != null) {
+            sb.append(String.format("%n  dead letters: %s", deadLetters.isEmpty() ? "none" : deadLetters));
         }
         return sb.toString();
     }

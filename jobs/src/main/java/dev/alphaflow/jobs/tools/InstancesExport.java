@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.Box;
 import dev.alphaflow.model.instances.Rle;
 import dev.alphaflow.schemas.BoundingBox;
@@ -135,6 +136,11 @@ public final class InstancesExport {
         LOG.info("Exported {} instances on {} frames of {} stream(s) to {}", summary.totalInstances(),
                 summary.totalFrames(), out.size(), settings.outputDir());
         return summary;
+    }
+
+    /** The frame with the record's instances drawn as export-instances' overlays show them (the live view uses it too). */
+    public static RgbImage overlay(RgbImage frame, Instances inst) {
+        return Overlay.draw(frame, layers(inst));
     }
 
     /** Each instance's mask tinted in a colour of its own, its box, and its label and score. */

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.model.eval.DavisMasks;
+import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.BinaryMask;
 import dev.alphaflow.model.instances.Box;
 import dev.alphaflow.model.instances.Rle;
@@ -118,6 +119,11 @@ public final class SegmentExport {
             }
         }
         return new Summary(settings.outputDir(), counts, duplicates[0], undecodable.count(), overlayCounts, videos);
+    }
+
+    /** The frame with the record's objects drawn as export-masks' overlays show them (the live view uses it too). */
+    public static RgbImage overlay(RgbImage frame, Segmentation s) {
+        return Overlay.draw(frame, layers(s));
     }
 
     /** Each object's mask in its DAVIS colour, tagged with its label (or "object N"). */

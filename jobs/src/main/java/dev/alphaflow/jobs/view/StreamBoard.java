@@ -3,32 +3,82 @@ package dev.alphaflow.jobs.view;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import dev.alphaflow.jobs.tools.Background;
 import dev.alphaflow.jobs.tools.Compositor;
+import dev.alphaflow.jobs.tools.InstancesExport;
+import dev.alphaflow.jobs.tools.SegmentExport;
 import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.schemas.Control;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.DeadLetterReason;
 import dev.alphaflow.schemas.Frame;
+import dev.alphaflow.schemas.Instances;
 import dev.alphaflow.schemas.Matte;
+import dev.alphaflow.schemas.Segmentation;
 
 /**
  * What the view knows of every stream: the latest composite, counters, and short histories of frames/s and latency.
- * Fed by one consumer thread, read by the HTTP threads; every method is synchronized, the state is small.
+ * A stream is one stream id of one output topic (mattes, segments or instances): a camera that is both matted and
+ * segmented is two cards. Fed by one consumer thread, read by the HTTP threads; every method is synchronized, the
+ * state is small.
  */
 final class StreamBoard {
+    /** The output topics the view shows; the composite of each is drawn as its export tool draws it. */
+    enum Kind {
+        MATTES, SEGMENTS, INSTANCES;
+
+        /** As the page and the {@code kind} query parameter name it. */
+        String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Kind of(String id) {
+            for (Kind k : values()) {
+                if (k.id().equals(id)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** One output record with the fields every kind has; {@code record} is the Matte, Segmentation or Instances. */
+    record Output(Kind kind, String streamId, long seq, long eventTimeMs, boolean stateReset, String resetReason,
+            Object record) {
+        static Output of(Matte m) {
+            return new Output(Kind.MATTES, m.getStreamId().toString(), m.getSeq(), m.getEventTimeMs(),
+                    m.getStateReset(), m.getResetReason() == null ? null : m.getResetReason().toString(), m);
+        }
+
+        static Output of(Segmentation s) {
+            return new Output(Kind.SEGMENTS, s.getStreamId(), s.getSeq(), s.getEventTimeMs(), s.getStateReset(),
+                    s.getResetReason(), s);
+        }
+
+        /** Instances carry no reset flag: the detector keeps no state across frames. */
+        static Output of(Instances i) {
+            return new Output(Kind.INSTANCES, i.getStreamId(), i.getSeq(), i.getEventTimeMs(), false, null, i);
+        }
+    }
+
     /** Frames kept per stream while their matte has not arrived; older ones are dropped (the view shows the latest). */
     private static final int MAX_PENDING_FRAMES = 32;
     /** Points in each history chart (one per second). */
     static final int HISTORY = 60;
 
     private final Background background;
+    /** By "kind/stream id", so the page lists them in a stable order. */
     private final Map<String, Stream> streams = new TreeMap<>();
+    // Frames are shared by every kind of output of their stream id; trimmed by count, not taken by one output.
+    private final Map<String, TreeMap<Long, Frame>> pendingFrames = new TreeMap<>();
+    private final Map<String, Long> endSeqs = new TreeMap<>();
+    private final Map<String, Long> deadLettersByStream = new TreeMap<>();
     private final Map<DeadLetterReason, Long> deadLetters = new EnumMap<>(DeadLetterReason.class);
 
     StreamBoard(Background background) {
@@ -37,21 +87,20 @@ final class StreamBoard {
 
     /** One stream's state. */
     static final class Stream {
+        final Kind kind;
         final String id;
-        final TreeMap<Long, Frame> pending = new TreeMap<>();
-        // The two topics are read side by side, so a matte may arrive before its frame: it waits here for it.
-        final TreeMap<Long, Matte> waitingMattes = new TreeMap<>();
-        long mattes;
+        // The topics are read side by side, so an output may arrive before its frame: it waits here for it.
+        final TreeMap<Long, Output> waiting = new TreeMap<>();
+        long outputs;
         long resets;
         String lastResetReason;
         long lastSeq = -1;
         long lastLatencyMs = -1;
         boolean ended;
         long endSeq = -1;
-        long deadLetters;
-        // The newest (frame, matte) pair; it is composited when the page asks for it, not for every matte.
+        // The newest (frame, output) pair; it is composited when the page asks for it, not for every output.
         Frame compositeFrame;
-        Matte compositeMatte;
+        Output compositeOutput;
         long compositeSeq = -1;
         byte[] compositeJpeg;
         long jpegSeq = -1;
@@ -62,81 +111,88 @@ final class StreamBoard {
         long bucketLatencySum;
         final Deque<double[]> history = new ArrayDeque<>(); // {fps, mean latency ms}
 
-        Stream(String id) {
+        Stream(Kind kind, String id) {
+            this.kind = kind;
             this.id = id;
         }
     }
 
     synchronized void onFrame(Frame frame) {
-        Stream s = stream(frame.getStreamId().toString());
+        String id = frame.getStreamId().toString();
         if (frame.getControl() == Control.END) {
-            s.endSeq = frame.getSeq();
-            s.ended = s.lastSeq >= s.endSeq - 1;
+            endSeqs.put(id, frame.getSeq());
+            for (Stream s : streamsOf(id)) {
+                s.endSeq = frame.getSeq();
+                s.ended = s.lastSeq >= s.endSeq - 1;
+            }
         }
         if (frame.getPayload().remaining() > 0) {
-            Matte waiting = s.waitingMattes.remove(frame.getSeq());
-            if (waiting != null) {
-                s.waitingMattes.headMap(frame.getSeq()).clear();
-                drawComposite(s, frame, waiting);
-                return;
+            TreeMap<Long, Frame> pending = pendingFrames.computeIfAbsent(id, k -> new TreeMap<>());
+            pending.put(frame.getSeq(), frame);
+            while (pending.size() > MAX_PENDING_FRAMES) {
+                pending.pollFirstEntry();
             }
-            s.pending.put(frame.getSeq(), frame);
-            while (s.pending.size() > MAX_PENDING_FRAMES) {
-                s.pending.pollFirstEntry();
+            for (Stream s : streamsOf(id)) {
+                Output waiting = s.waiting.remove(frame.getSeq());
+                if (waiting != null) {
+                    s.waiting.headMap(frame.getSeq()).clear();
+                    drawComposite(s, frame, waiting);
+                }
             }
         }
     }
 
     /**
-     * Records a matte; composites it over its frame when that frame has been seen.
+     * Records an output; composites it over its frame when that frame has been seen.
      *
      * @param nowMs when the output became visible here; latency = now − the frame's event time
      */
-    synchronized void onMatte(Matte matte, long nowMs) {
-        Stream s = stream(matte.getStreamId().toString());
-        if (matte.getSeq() <= s.lastSeq) {
+    synchronized void onOutput(Output out, long nowMs) {
+        Stream s = stream(out.kind(), out.streamId());
+        if (out.seq() <= s.lastSeq) {
             return; // a duplicate of an at-least-once run
         }
-        s.lastSeq = matte.getSeq();
-        s.mattes++;
-        if (matte.getStateReset()) {
+        s.lastSeq = out.seq();
+        s.outputs++;
+        if (out.stateReset()) {
             s.resets++;
-            s.lastResetReason = matte.getResetReason() == null ? null : matte.getResetReason().toString();
+            s.lastResetReason = out.resetReason();
         }
-        s.lastLatencyMs = Math.max(0, nowMs - matte.getEventTimeMs());
+        s.lastLatencyMs = Math.max(0, nowMs - out.eventTimeMs());
         s.lastOutputAtMs = nowMs;
         roll(s, nowMs);
         s.bucketCount++;
         s.bucketLatencySum += s.lastLatencyMs;
-        Frame frame = s.pending.remove(matte.getSeq());
-        s.pending.headMap(matte.getSeq()).clear();
         if (s.endSeq >= 0 && s.lastSeq >= s.endSeq - 1) {
             s.ended = true;
         }
+        TreeMap<Long, Frame> pending = pendingFrames.get(out.streamId());
+        Frame frame = pending == null ? null : pending.get(out.seq());
         if (frame != null) {
-            drawComposite(s, frame, matte);
+            drawComposite(s, frame, out);
         } else {
-            s.waitingMattes.put(matte.getSeq(), matte);
-            while (s.waitingMattes.size() > MAX_PENDING_FRAMES) {
-                s.waitingMattes.pollFirstEntry();
+            s.waiting.put(out.seq(), out);
+            while (s.waiting.size() > MAX_PENDING_FRAMES) {
+                s.waiting.pollFirstEntry();
             }
         }
     }
 
-    /** The frame and its matte become the stream's latest composite (drawn on request), unless a newer one is. */
-    private void drawComposite(Stream s, Frame frame, Matte matte) {
-        if (matte.getSeq() <= s.compositeSeq) {
+    /** The frame and its output become the stream's latest composite (drawn on request), unless a newer one is. */
+    private void drawComposite(Stream s, Frame frame, Output out) {
+        if (out.seq() <= s.compositeSeq) {
             return;
         }
         s.compositeFrame = frame;
-        s.compositeMatte = matte;
-        s.compositeSeq = matte.getSeq();
+        s.compositeOutput = out;
+        s.compositeSeq = out.seq();
     }
 
     synchronized void onDeadLetter(DeadLetter dl) {
         deadLetters.merge(dl.getReason(), 1L, Long::sum);
         if (dl.getStreamId() != null) {
-            stream(dl.getStreamId().toString()).deadLetters++;
+            // By stream id: every card of the stream shows them (the frame never reached any model).
+            deadLettersByStream.merge(dl.getStreamId().toString(), 1L, Long::sum);
         }
     }
 
@@ -166,16 +222,21 @@ final class StreamBoard {
         }
     }
 
-    /** The latest composite JPEG of a stream, or null. */
-    synchronized byte[] composite(String streamId) {
-        Stream s = streams.get(streamId);
+    /** The latest composite JPEG of a stream of that kind, or null. */
+    synchronized byte[] composite(Kind kind, String streamId) {
+        Stream s = streams.get(key(kind, streamId));
         if (s == null || s.compositeFrame == null) {
             return null;
         }
         if (s.jpegSeq != s.compositeSeq) {
             RgbImage image = ImageCodec.decode(bytes(s.compositeFrame));
-            byte[] alpha = ImageCodec.decodeGray8Png(bytes(s.compositeMatte.getAlphaPng()));
-            RgbImage out = Compositor.composite(image, alpha, background.forSize(image.width(), image.height()));
+            RgbImage out = switch (s.kind) {
+                case MATTES -> Compositor.composite(image,
+                        ImageCodec.decodeGray8Png(bytes(((Matte) s.compositeOutput.record()).getAlphaPng())),
+                        background.forSize(image.width(), image.height()));
+                case SEGMENTS -> SegmentExport.overlay(image, (Segmentation) s.compositeOutput.record());
+                case INSTANCES -> InstancesExport.overlay(image, (Instances) s.compositeOutput.record());
+            };
             s.compositeJpeg = ImageCodec.encodeJpeg(out, 0.85f);
             s.jpegSeq = s.compositeSeq;
         }
@@ -193,14 +254,15 @@ final class StreamBoard {
             first = false;
             double fps = s.history.isEmpty() ? 0 : s.history.peekLast()[0];
             b.append("{\"id\":").append(Json.quote(s.id))
-                    .append(",\"mattes\":").append(s.mattes)
+                    .append(",\"kind\":").append(Json.quote(s.kind.id()))
+                    .append(",\"outputs\":").append(s.outputs)
                     .append(",\"lastSeq\":").append(s.lastSeq)
                     .append(",\"compositeSeq\":").append(s.compositeSeq)
                     .append(",\"fps\":").append(fps)
                     .append(",\"latencyMs\":").append(s.lastLatencyMs)
                     .append(",\"resets\":").append(s.resets)
                     .append(",\"lastResetReason\":").append(s.lastResetReason == null ? "null" : Json.quote(s.lastResetReason))
-                    .append(",\"deadLetters\":").append(s.deadLetters)
+                    .append(",\"deadLetters\":").append(deadLettersByStream.getOrDefault(s.id, 0L))
                     .append(",\"ended\":").append(s.ended)
                     .append(",\"fpsHistory\":").append(Json.array(s.history, 0))
                     .append(",\"latencyHistory\":").append(Json.array(s.history, 1))
@@ -218,15 +280,27 @@ final class StreamBoard {
         return b.append("}}").toString();
     }
 
-    /** Counters by stream, for tests and the log. */
-    synchronized Map<String, Long> matteCounts() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        streams.forEach((id, s) -> out.put(id, s.mattes));
+    private Stream stream(Kind kind, String id) {
+        return streams.computeIfAbsent(key(kind, id), k -> {
+            Stream s = new Stream(kind, id);
+            s.endSeq = endSeqs.getOrDefault(id, -1L);
+            return s;
+        });
+    }
+
+    private List<Stream> streamsOf(String id) {
+        List<Stream> out = new ArrayList<>();
+        for (Kind k : Kind.values()) {
+            Stream s = streams.get(key(k, id));
+            if (s != null) {
+                out.add(s);
+            }
+        }
         return out;
     }
 
-    private Stream stream(String id) {
-        return streams.computeIfAbsent(id, Stream::new);
+    private static String key(Kind kind, String id) {
+        return kind.id() + "/" + id;
     }
 
     private static byte[] bytes(Frame f) {

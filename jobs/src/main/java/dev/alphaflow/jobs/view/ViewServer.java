@@ -30,14 +30,18 @@ import com.sun.net.httpserver.HttpServer;
 import dev.alphaflow.jobs.tools.Background;
 import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Frame;
+import dev.alphaflow.schemas.Instances;
 import dev.alphaflow.schemas.Matte;
+import dev.alphaflow.schemas.Segmentation;
 import dev.alphaflow.schemas.serde.AvroCodec;
 
 /**
- * The live view: one consumer thread reads the frames, mattes and dead-letter topics ({@code read_committed}, no
- * group, from the beginning) into a {@link StreamBoard}; the JDK's HTTP server serves the page ({@code /}), the
- * board as server-sent events ({@code /events}, twice a second) and each stream's latest composite
- * ({@code /composite?stream=ID}). Everything it serves is in the jar; the page needs no internet.
+ * The live view: one consumer thread reads the frames, mattes, segments, instances and dead-letter topics
+ * ({@code read_committed}, no group, from the beginning) into a {@link StreamBoard}; the JDK's HTTP server serves the
+ * page ({@code /}), the board as server-sent events ({@code /events}, twice a second) and each stream's latest
+ * composite ({@code /composite?stream=ID&kind=mattes|segments|instances}, mattes by default): the matte over the
+ * background, or the masks and instances as coloured overlays with labels, drawn as {@code export-masks} and
+ * {@code export-instances} draw them. Everything it serves is in the jar; the page needs no internet.
  *
  * <p>When a token is set every request must carry it ({@code ?token=} or the {@code X-Alphaflow-Token} header);
  * the command requires one for any address other than loopback.
@@ -47,11 +51,24 @@ public final class ViewServer implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final long EVENT_INTERVAL_MS = 500;
 
+    /** The topics the view reads; the output topics that never appear are simply not shown. */
+    public record Topics(String frames, String mattes, String segments, String instances, String dlq) {
+        public Topics {
+            Objects.requireNonNull(frames, "frames");
+            Objects.requireNonNull(mattes, "mattes");
+            Objects.requireNonNull(segments, "segments");
+            Objects.requireNonNull(instances, "instances");
+            Objects.requireNonNull(dlq, "dlq");
+        }
+
+        List<String> all() {
+            return List.of(frames, mattes, segments, instances, dlq);
+        }
+    }
+
     private final Properties consumerConfig;
+    private final Topics names;
     private final List<String> topics;
-    private final String framesTopic;
-    private final String mattesTopic;
-    private final String dlqTopic;
     private final String token;
     private final StreamBoard board;
     private final HttpServer http;
@@ -66,13 +83,11 @@ public final class ViewServer implements AutoCloseable {
      *
      * @param token required on every request when not null
      */
-    public ViewServer(Properties consumerConfig, String framesTopic, String mattesTopic, String dlqTopic,
-            Background background, InetSocketAddress bind, String token) throws IOException {
+    public ViewServer(Properties consumerConfig, Topics topics, Background background, InetSocketAddress bind,
+            String token) throws IOException {
         this.consumerConfig = Objects.requireNonNull(consumerConfig, "consumerConfig");
-        this.framesTopic = framesTopic;
-        this.mattesTopic = mattesTopic;
-        this.dlqTopic = dlqTopic;
-        this.topics = List.of(framesTopic, mattesTopic, dlqTopic);
+        this.names = Objects.requireNonNull(topics, "topics");
+        this.topics = topics.all();
         this.token = token;
         this.board = new StreamBoard(background);
         this.http = HttpServer.create(bind, 0);
@@ -106,6 +121,8 @@ public final class ViewServer implements AutoCloseable {
     private void consume() {
         AvroCodec<Frame> frames = AvroCodec.of(Frame.class);
         AvroCodec<Matte> mattes = AvroCodec.of(Matte.class);
+        AvroCodec<Segmentation> segments = AvroCodec.of(Segmentation.class);
+        AvroCodec<Instances> instances = AvroCodec.of(Instances.class);
         AvroCodec<DeadLetter> deadLetters = AvroCodec.of(DeadLetter.class);
         try (KafkaConsumer<byte[], byte[]> c =
                      new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -140,11 +157,16 @@ public final class ViewServer implements AutoCloseable {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(POLL)) {
                     try {
-                        if (r.topic().equals(mattesTopic)) {
-                            board.onMatte(mattes.decode(r.value()), System.currentTimeMillis());
-                        } else if (r.topic().equals(framesTopic)) {
+                        long now = System.currentTimeMillis();
+                        if (r.topic().equals(names.mattes())) {
+                            board.onOutput(StreamBoard.Output.of(mattes.decode(r.value())), now);
+                        } else if (r.topic().equals(names.segments())) {
+                            board.onOutput(StreamBoard.Output.of(segments.decode(r.value())), now);
+                        } else if (r.topic().equals(names.instances())) {
+                            board.onOutput(StreamBoard.Output.of(instances.decode(r.value())), now);
+                        } else if (r.topic().equals(names.frames())) {
                             board.onFrame(frames.decode(r.value()));
-                        } else if (r.topic().equals(dlqTopic)) {
+                        } else if (r.topic().equals(names.dlq())) {
                             board.onDeadLetter(deadLetters.decode(r.value()));
                         }
                     } catch (RuntimeException e) { // AvroDecodeException, or an image that does not decode
@@ -210,9 +232,16 @@ public final class ViewServer implements AutoCloseable {
             return;
         }
         String stream = queryParam(ex, "stream");
+        String kindParam = queryParam(ex, "kind");
+        StreamBoard.Kind kind = kindParam == null ? StreamBoard.Kind.MATTES : StreamBoard.Kind.of(kindParam);
+        if (kind == null) {
+            send(ex, 400, "text/plain; charset=utf-8",
+                    ("kind must be mattes, segments or instances: " + kindParam + "\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         byte[] jpeg;
         try {
-            jpeg = stream == null ? null : board.composite(stream);
+            jpeg = stream == null ? null : board.composite(kind, stream);
         } catch (RuntimeException e) { // a frame or matte whose image does not decode
             send(ex, 500, "text/plain; charset=utf-8",
                     ("cannot composite: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
