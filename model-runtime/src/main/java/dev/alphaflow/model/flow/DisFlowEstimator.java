@@ -50,17 +50,40 @@ public final class DisFlowEstimator implements FlowEstimator {
   public FlowField estimate(RgbImage from, RgbImage to) {
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
-    if (closed) {
-      throw new IllegalStateException("DisFlowEstimator is closed");
-    }
+    checkOpen();
     if (!from.sameSize(to)) {
       throw new IllegalArgumentException("flow needs two frames of one size, got " + from.width() + "x"
           + from.height() + " and " + to.width() + "x" + to.height());
     }
-    int w = from.width();
-    int h = from.height();
     toGray(from, grayFrom);
     toGray(to, grayTo);
+    return calc(from.width(), from.height());
+  }
+
+  /** Luma goes straight into DIS's grey matrices (the grey of an RGB image with equal channels is that value). */
+  @Override
+  public FlowField estimateLuma(byte[] from, byte[] to, int width, int height) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    checkOpen();
+    if (width <= 0 || height <= 0 || from.length != (long) width * height || to.length != (long) width * height) {
+      throw new IllegalArgumentException("flow needs two " + width + "x" + height + " luma planes of "
+          + (long) width * height + " bytes, got " + from.length + " and " + to.length);
+    }
+    grayFrom.create(height, width, CV_8UC1);
+    grayFrom.data().put(from);
+    grayTo.create(height, width, CV_8UC1);
+    grayTo.data().put(to);
+    return calc(width, height);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("DisFlowEstimator is closed");
+    }
+  }
+
+  private FlowField calc(int w, int h) {
     // DIS takes a flow matrix of the frames' size as its initial guess: without the release every pair would start
     // from the previous pair's flow (another stream's, in a job), and results would depend on what ran before.
     flow.release();

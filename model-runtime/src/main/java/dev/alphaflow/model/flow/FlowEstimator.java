@@ -19,6 +19,17 @@ public interface FlowEstimator extends AutoCloseable {
    */
   FlowField estimate(RgbImage from, RgbImage to);
 
+  /**
+   * The flow between two luma planes ({@link FlowInput#luma}: one byte per pixel, row-major, {@code width × height}).
+   * By default the planes go in as grey RGB images; estimators that work on luma anyway override this to skip the
+   * round trip, with the same result.
+   *
+   * @throws IllegalArgumentException if a plane does not hold {@code width × height} bytes
+   */
+  default FlowField estimateLuma(byte[] from, byte[] to, int width, int height) {
+    return estimate(FlowInput.asRgb(from, width, height), FlowInput.asRgb(to, width, height));
+  }
+
   /** Releases native resources; the estimator cannot be used afterwards. */
   @Override
   void close();

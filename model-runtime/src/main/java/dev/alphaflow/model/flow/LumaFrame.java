@@ -1,6 +1,5 @@
 package dev.alphaflow.model.flow;
 
-import dev.alphaflow.model.image.RgbImage;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -42,11 +41,6 @@ public final class LumaFrame {
   /** Row-major, one byte per pixel (not a copy). */
   public byte[] luma() {
     return luma;
-  }
-
-  /** The grey picture as an RGB image for {@link FlowEstimator#estimate} ({@link FlowInput#asRgb}). */
-  public RgbImage asRgb() {
-    return FlowInput.asRgb(luma, width, height);
   }
 
   @Override

@@ -76,9 +76,7 @@ final class MotionCompensation implements AutoCloseable {
     }
     int w = current.width();
     int h = current.height();
-    RgbImage currentGrey = FlowInput.asRgb(current.pixels(), w, h);
-    RgbImage previousGrey = FlowInput.asRgb(previous.pixels(), w, h);
-    FlowField toPrevious = dis.estimate(currentGrey, previousGrey);
+    FlowField toPrevious = dis.estimateLuma(current.pixels(), previous.pixels(), w, h);
     int gw = grid.width();
     int gh = grid.height();
     // a pixel of the shrunk frame is frameWidth / w frame pixels; frame pixel x is grid coordinate x * fx
@@ -86,8 +84,8 @@ final class MotionCompensation implements AutoCloseable {
     double sy = grid.fy() * frameHeight / h;
     int n = w * h;
     float[] planes = toPrevious.data();
-    float[] dx = Resampling.average(java.util.Arrays.copyOfRange(planes, 0, n), w, h, gw, gh, sx, sy);
-    float[] dy = Resampling.average(java.util.Arrays.copyOfRange(planes, n, 2 * n), w, h, gw, gh, sx, sy);
+    float[] dx = Resampling.average(planes, 0, w, h, gw, gh, sx, sy);
+    float[] dy = Resampling.average(planes, n, w, h, gw, gh, sx, sy);
     float[] cells = new float[2 * gw * gh];
     for (int i = 0; i < dx.length; i++) {
       cells[i] = (float) (dx[i] * sx);
@@ -95,7 +93,7 @@ final class MotionCompensation implements AutoCloseable {
     }
     float[] unreliable = null;
     if (occlusion) {
-      FlowField toCurrent = dis.estimate(previousGrey, currentGrey);
+      FlowField toCurrent = dis.estimateLuma(previous.pixels(), current.pixels(), w, h);
       boolean[] occluded = ForwardBackwardCheck.DEFAULT.occluded(toPrevious, toCurrent);
       float[] plane = new float[n];
       for (int i = 0; i < n; i++) {

@@ -76,6 +76,12 @@ final class Resampling {
    * nearest pixel's value.
    */
   static float[] average(float[] plane, int width, int height, int gridW, int gridH, double fx, double fy) {
+    return average(plane, 0, width, height, gridW, gridH, fx, fy);
+  }
+
+  /** {@link #average} of the plane that starts at {@code offset} (one plane of several in one array). */
+  static float[] average(
+      float[] plane, int offset, int width, int height, int gridW, int gridH, double fx, double fy) {
     int[] cellX = new int[width];
     for (int x = 0; x < width; x++) {
       cellX[x] = (int) Math.min(gridW - 1, Math.round(x * fx));
@@ -84,7 +90,7 @@ final class Resampling {
     int[] count = new int[gridW * gridH];
     for (int y = 0; y < height; y++) {
       int row = (int) Math.min(gridH - 1, Math.round(y * fy)) * gridW;
-      int p = y * width;
+      int p = offset + y * width;
       for (int x = 0; x < width; x++) {
         int cell = row + cellX[x];
         sum[cell] += plane[p + x];
@@ -99,7 +105,7 @@ final class Resampling {
         } else {
           int x = (int) Math.min(width - 1, Math.round(gx / fx));
           int y = (int) Math.min(height - 1, Math.round(gy / fy));
-          sum[cell] = plane[y * width + x];
+          sum[cell] = plane[offset + y * width + x];
         }
       }
     }

@@ -59,6 +59,21 @@ class DisFlowEstimatorTest {
   }
 
   @Test
+  void lumaPlanesGiveTheFlowOfTheirGreyImagesWithoutTheRoundTrip() {
+    byte[] from = FlowInput.luma(crop(0, 0), W);
+    byte[] to = FlowInput.luma(crop(-3, 2), W);
+    try (DisFlowEstimator dis = new DisFlowEstimator(DisPreset.FAST)) {
+      FlowField direct = dis.estimateLuma(from, to, W, H);
+      assertThat(interiorEndPointError(direct, 3, -2)).isLessThan(0.35);
+      FlowField viaRgb = dis.estimate(FlowInput.asRgb(from, W, H), FlowInput.asRgb(to, W, H));
+      assertThat(direct.data()).isEqualTo(viaRgb.data());
+      assertThatThrownBy(() -> dis.estimateLuma(from, new byte[7], W, H))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("160x120 luma planes");
+    }
+  }
+
+  @Test
   void rejectsFramesOfDifferentSizesAndUseAfterClose() {
     DisFlowEstimator dis = new DisFlowEstimator(DisPreset.ULTRAFAST);
     RgbImage small = new RgbImage(8, 8, new byte[8 * 8 * 3]);
@@ -68,6 +83,8 @@ class DisFlowEstimatorTest {
     dis.close();
     dis.close(); // idempotent
     assertThatThrownBy(() -> dis.estimate(small, small)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> dis.estimateLuma(new byte[64], new byte[64], 8, 8))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   private static double interiorEndPointError(FlowField flow, float dx, float dy) {

@@ -158,7 +158,8 @@ public class FlowFunction extends KeyedProcessFunction<String, SequencedFrame, O
                 resetReason = FLOW_SIZE_CHANGED;
             }
             if (before != null) {
-                FlowField flow = estimator.estimate(before.asRgb(), current.asRgb());
+                FlowField flow = estimator.estimateLuma(
+                        before.luma(), current.luma(), current.width(), current.height());
                 long estimated = System.nanoTime();
                 timings.put(TIMING_FLOW, (estimated - prepared) / 1_000);
                 inferenceMs.update(AlphaflowMetrics.millis((estimated - prepared) / 1_000));
