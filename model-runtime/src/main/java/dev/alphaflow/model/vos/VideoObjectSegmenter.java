@@ -204,12 +204,70 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     Objects.requireNonNull(frame, "frame");
     Objects.requireNonNull(memory, "memory");
     Objects.requireNonNull(prompts, "prompts");
+    Set<Integer> tracked = checkInputs(frame, frameIndex, memory, prompts);
     int width = frame.width();
     int height = frame.height();
+    Map<String, Long> timings = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    if (tracked.isEmpty() && !detections.canStart()) {
+      memory.clear();
+      timings.put("total", micros(start));
+      return new VosResult(width, height, List.of(), new byte[width * height], timings);
+    }
+
+    // Compute first, commit last: every stage before commitMemory works on this frame's own objects and only reads
+    // `memory` (usage counts wait in FrameObjects.reads); `memory` and its banks, which on Flink's heap backend are
+    // the keyed state itself, change in commitMemory, once nothing on this frame can fail any more.
+    FrameKeys keys = keys(frame, memory, timings);
+    FrameObjects work = frameObjects(memory, prompts);
+    float[][] estimates = read(keys.grid(), work, timings);
+    prior(keys, work.predictedIds(), estimates, timings);
+    byte[] labels = promptLabels(work.promptMasks(), width * height);
+    float[][] classes = aggregate(keys.grid(), work.predictedIds(), estimates, width, height, timings);
+    TrackEvidence.Decision decision = null;
+    if (!detections.instances().isEmpty()) {
+      long t = System.nanoTime();
+      decision = TrackEvidence.decide(detections.instances(),
+          currentMasks(classes, work.predictedIds(), labels, work.promptMasks(), width, height),
+          detections.options());
+      classes = supported(classes, work.predictedIds(), decision, detections.options());
+      timings.put("evidence", micros(t));
+    }
+    if (classes != null && options.refine()) {
+      long t = System.nanoTime();
+      classes = refine(frame, classes);
+      timings.put("refine", micros(t));
+    }
+
+    long t = System.nanoTime();
+    float[] scoreSums = new float[VosPrompt.MAX_OBJECT_ID + 1];
+    if (classes != null) {
+      label(classes, work.predictedIds(), labels, scoreSums);
+    }
+    Map<Integer, Float> givenScores = new LinkedHashMap<>();
+    work.promptMasks().keySet().forEach(id -> givenScores.put(id, 1f));
+    Map<Integer, String> started = decision == null ? Map.of() : start(decision, labels, work.banks(), givenScores);
+    List<SegmentedMask> objects = objects(work.banks().keySet(), labels, width, height, scoreSums, givenScores);
+    timings.put("labels", micros(t));
+
+    t = System.nanoTime();
+    commitMemory(memory, work.banks(), work.reads(), frameIndex, keys.grid(), keys.luma(), labels, width, height,
+        givenScores.keySet());
+    timings.put("memory", micros(t));
+    timings.put("total", micros(start));
+    Set<Integer> supported = decision == null ? Set.of() : decision.support().keySet();
+    return new VosResult(width, height, objects, labels, timings, started, supported);
+  }
+
+  /**
+   * The objects tracked once {@code prompts} apply, after checking the prompts and that {@code memory}'s banks fit
+   * these options.
+   */
+  private Set<Integer> checkInputs(RgbImage frame, long frameIndex, VosMemory memory, List<VosPrompt> prompts) {
     Set<Integer> tracked = new TreeSet<>(memory.objectIds());
     for (int i = 0; i < prompts.size(); i++) {
       VosPrompt prompt = prompts.get(i);
-      Optional<String> problem = check(prompt, tracked, width, height);
+      Optional<String> problem = check(prompt, tracked, frame.width(), frame.height());
       if (problem.isPresent()) {
         throw new IllegalArgumentException("prompt " + i + " on frame " + frameIndex + ": " + problem.get());
       }
@@ -228,20 +286,21 @@ public final class VideoObjectSegmenter implements AutoCloseable {
             + "clear it");
       }
     }
-    Map<String, Long> timings = new LinkedHashMap<>();
-    long start = System.nanoTime();
-    if (tracked.isEmpty() && !detections.canStart()) {
-      memory.clear();
-      timings.put("total", micros(start));
-      return new VosResult(width, height, List.of(), new byte[width * height], timings);
-    }
+    return tracked;
+  }
 
+  /** This frame's keys on the grid, the previous frame's memory decoded on that grid, and the flow between them. */
+  private record FrameKeys(KeyGrid grid, Previous previous, MotionCompensation.Luma luma,
+      MotionCompensation.GridFlow flow) {}
+
+  /** Stage "keys": features, key grid, the previous frame as it matches this grid, and (with the flow prior) flow. */
+  private FrameKeys keys(RgbImage frame, VosMemory memory, Map<String, Long> timings) {
     long t = System.nanoTime();
     var maps = extractor.extract(frame, options.inputScale());
     timings.put("features", micros(t));
     t = System.nanoTime();
-    KeyGrid grid = KeyGrid.build(maps, options.layers(), options.coarseLayerWeight(), keyScale, width, height,
-        options.inputScale());
+    KeyGrid grid = KeyGrid.build(maps, options.layers(), options.coarseLayerWeight(), keyScale, frame.width(),
+        frame.height(), options.inputScale());
     Previous previous = Previous.decode(memory.previous(), grid);
     timings.put("keys", micros(t));
     MotionCompensation.Luma luma = null;
@@ -250,21 +309,27 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       t = System.nanoTime();
       luma = motion.luma(frame);
       if (previous != null) {
-        flow = motion.gridFlow(luma, previous.luma, grid, width, height);
+        flow = motion.gridFlow(luma, previous.luma, grid, frame.width(), frame.height());
       }
       timings.put("flow", micros(t));
     }
+    return new FrameKeys(grid, previous, luma, flow);
+  }
 
-    // Compute first, commit last: this frame works on its own map of the banks and only reads them (usage counts
-    // wait in `reads`); `memory` and its banks, which on Flink's heap backend are the keyed state itself, change in
-    // commitMemory, once nothing on this frame can fail any more. Each bank takes this segmenter's bank config, so a
-    // bank restored from a checkpoint follows the job's current options.
+  /**
+   * This frame's own objects: its map of the banks (the memory's, each with this segmenter's bank config so a bank
+   * restored from a checkpoint follows the job's current options; prompts replace or remove them), the prompt masks
+   * (later prompts for one id win), the ids to predict (tracked, not prompted), and the reads' usage counts, which
+   * only {@link #commitMemory} applies.
+   */
+  private record FrameObjects(SortedMap<Integer, FeatureBank> banks, Map<Integer, BinaryMask> promptMasks,
+      int[] predictedIds, Map<Integer, FeatureBank.Read> reads) {}
+
+  private FrameObjects frameObjects(VosMemory memory, List<VosPrompt> prompts) {
     SortedMap<Integer, FeatureBank> banks = new TreeMap<>();
     for (Map.Entry<Integer, FeatureBank> e : memory.banks().entrySet()) {
       banks.put(e.getKey(), e.getValue().withConfig(options.bank()));
     }
-    Map<Integer, FeatureBank.Read> reads = new LinkedHashMap<>();
-    // prompts: later prompts for the same id win
     Map<Integer, BinaryMask> promptMasks = new LinkedHashMap<>();
     for (VosPrompt prompt : prompts) {
       int id = prompt.objectId();
@@ -278,12 +343,12 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     }
     int[] predictedIds = banks.keySet().stream().filter(id -> !promptMasks.containsKey(id))
         .mapToInt(Integer::intValue).toArray();
+    return new FrameObjects(banks, promptMasks, predictedIds, new LinkedHashMap<>());
+  }
 
-    float[][] estimates = predict(grid, previous, flow, banks, predictedIds, reads, timings);
-
-    t = System.nanoTime();
-    // prompt masks first (a later prompt wins an overlap); predicted objects compete for the other pixels
-    byte[] labels = new byte[width * height];
+  /** The label map with the prompt masks painted in (a later prompt wins an overlap); 0 elsewhere. */
+  private static byte[] promptLabels(Map<Integer, BinaryMask> promptMasks, int pixels) {
+    byte[] labels = new byte[pixels];
     for (Map.Entry<Integer, BinaryMask> e : promptMasks.entrySet()) {
       BinaryMask mask = e.getValue();
       byte id = (byte) (int) e.getKey();
@@ -293,64 +358,59 @@ public final class VideoObjectSegmenter implements AutoCloseable {
         }
       }
     }
-    float[] scoreSums = new float[VosPrompt.MAX_OBJECT_ID + 1];
-    float[][] classes = null;
-    if (predictedIds.length > 0) {
-      Resampling.Axis xs = Resampling.Axis.linear(width, grid.fx(), grid.width());
-      Resampling.Axis ys = Resampling.Axis.linear(height, grid.fy(), grid.height());
-      float[][] full = new float[predictedIds.length][width * height];
-      for (int m = 0; m < predictedIds.length; m++) {
-        Resampling.resample(estimates[m], 0, grid.width(), xs, ys, full[m], 0);
-      }
-      classes = SoftAggregation.aggregate(predictedIds, full).classes();
-      timings.put("aggregate", micros(t));
-    }
-    TrackEvidence.Decision decision = null;
-    if (!detections.instances().isEmpty()) {
-      t = System.nanoTime();
-      decision = TrackEvidence.decide(detections.instances(),
-          currentMasks(classes, predictedIds, labels, promptMasks, width, height), detections.options());
-      if (classes != null && !decision.support().isEmpty() && detections.options().supportWeight() > 0) {
-        classes = fuse(classes, predictedIds, decision.support(), detections.options().supportWeight());
-      }
-      timings.put("evidence", micros(t));
-    }
-    if (classes != null) {
-      if (options.refine()) {
-        t = System.nanoTime();
-        classes = refine(frame, classes);
-        timings.put("refine", micros(t));
-      }
-      t = System.nanoTime();
-      label(classes, predictedIds, labels, scoreSums);
-    }
-    // objects started by detections: their masks act as prompts on the pixels no other object took
-    Map<Integer, Float> givenScores = new LinkedHashMap<>();
-    promptMasks.keySet().forEach(id -> givenScores.put(id, 1f));
-    Map<Integer, String> started = new LinkedHashMap<>();
-    if (decision != null) {
-      for (Map.Entry<Integer, Instance> e : decision.started().entrySet()) {
-        int id = e.getKey();
-        BinaryMask mask = e.getValue().mask();
-        for (int i = 0; i < labels.length; i++) {
-          if (labels[i] == 0 && mask.get(i)) {
-            labels[i] = (byte) id;
-          }
-        }
-        banks.put(id, new FeatureBank(keyDim, 1, options.bank()));
-        givenScores.put(id, e.getValue().score());
-        started.put(id, e.getValue().label());
-      }
-    }
-    List<SegmentedMask> objects = objects(banks.keySet(), labels, width, height, scoreSums, givenScores);
-    timings.put("labels", micros(t));
+    return labels;
+  }
 
-    t = System.nanoTime();
-    commitMemory(memory, banks, reads, frameIndex, grid, luma, labels, width, height, givenScores.keySet());
-    timings.put("memory", micros(t));
-    timings.put("total", micros(start));
-    Set<Integer> supported = decision == null ? Set.of() : decision.support().keySet();
-    return new VosResult(width, height, objects, labels, timings, started, supported);
+  /**
+   * Stage "aggregate": the predicted objects' grid estimates at frame size (bilinear), competing per pixel with the
+   * background ({@link SoftAggregation}); null when no object is predicted.
+   */
+  private static float[][] aggregate(KeyGrid grid, int[] predictedIds, float[][] estimates, int width, int height,
+      Map<String, Long> timings) {
+    if (predictedIds.length == 0) {
+      return null;
+    }
+    long t = System.nanoTime();
+    Resampling.Axis xs = Resampling.Axis.linear(width, grid.fx(), grid.width());
+    Resampling.Axis ys = Resampling.Axis.linear(height, grid.fy(), grid.height());
+    float[][] full = new float[predictedIds.length][width * height];
+    for (int m = 0; m < predictedIds.length; m++) {
+      Resampling.resample(estimates[m], 0, grid.width(), xs, ys, full[m], 0);
+    }
+    float[][] classes = SoftAggregation.aggregate(predictedIds, full).classes();
+    timings.put("aggregate", micros(t));
+    return classes;
+  }
+
+  /** Stage "evidence", second half: the detections matched to tracked objects inform them ({@link #fuse}). */
+  private float[][] supported(float[][] classes, int[] predictedIds, TrackEvidence.Decision decision,
+      TrackEvidence.Options evidence) {
+    if (classes == null || decision.support().isEmpty() || evidence.supportWeight() <= 0) {
+      return classes;
+    }
+    return fuse(classes, predictedIds, decision.support(), evidence.supportWeight());
+  }
+
+  /**
+   * Objects started by unmatched detections: their masks act as prompts on the pixels no other object took; each
+   * gets a new bank in this frame's map and its detection's score. Returns their labels by id.
+   */
+  private Map<Integer, String> start(TrackEvidence.Decision decision, byte[] labels,
+      SortedMap<Integer, FeatureBank> banks, Map<Integer, Float> givenScores) {
+    Map<Integer, String> started = new LinkedHashMap<>();
+    for (Map.Entry<Integer, Instance> e : decision.started().entrySet()) {
+      int id = e.getKey();
+      BinaryMask mask = e.getValue().mask();
+      for (int i = 0; i < labels.length; i++) {
+        if (labels[i] == 0 && mask.get(i)) {
+          labels[i] = (byte) id;
+        }
+      }
+      banks.put(id, new FeatureBank(keyDim, 1, options.bank()));
+      givenScores.put(id, e.getValue().score());
+      started.put(id, e.getValue().label());
+    }
+    return started;
   }
 
   /** Each object's mask on this frame before the evidence: prompted masks as given, predicted ones by argmax. */
@@ -416,18 +476,19 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     return fused;
   }
 
-  /** Each predicted object's foreground estimate on the key grid. */
-  private float[][] predict(KeyGrid grid, Previous previous, MotionCompensation.GridFlow flow,
-      SortedMap<Integer, FeatureBank> banks,
-      int[] predictedIds, Map<Integer, FeatureBank.Read> reads, Map<String, Long> timings) {
+  /**
+   * Stage "read": each predicted object's foreground estimate on the key grid, read from its bank by attention with
+   * the bank's class prior divided out. The reads' usage counts go to {@code work.reads()}, not yet to the banks.
+   */
+  private float[][] read(KeyGrid grid, FrameObjects work, Map<String, Long> timings) {
     int n = grid.positions();
-    int objects = predictedIds.length;
-    float[][] estimates = new float[objects][];
+    int[] predictedIds = work.predictedIds();
+    float[][] estimates = new float[predictedIds.length][];
     long t = System.nanoTime();
-    for (int m = 0; m < objects; m++) {
-      FeatureBank bank = banks.get(predictedIds[m]);
+    for (int m = 0; m < predictedIds.length; m++) {
+      FeatureBank bank = work.banks().get(predictedIds[m]);
       FeatureBank.Read read = bank.readWithoutCounting(readout, grid.keys(), n);
-      reads.put(predictedIds[m], read);
+      work.reads().put(predictedIds[m], read);
       float[] e = read.values();
       for (int i = 0; i < n; i++) {
         e[i] = Math.min(1f, Math.max(0f, e[i])); // a weighted mean of [0, 1] values, up to rounding
@@ -438,25 +499,38 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       estimates[m] = e;
     }
     timings.put("readout", micros(t));
+    return estimates;
+  }
+
+  /**
+   * Stage "prior", in place on {@code estimates}: each object's previous mask (moved by the flow when there is one)
+   * blends in the optional short-term local match and then shifts the estimate's logit ({@link #applyPrior}).
+   * Objects without a previous mask (new, or the previous frame was on another grid) keep their read.
+   */
+  private void prior(FrameKeys keys, int[] predictedIds, float[][] estimates, Map<String, Long> timings) {
+    Previous previous = keys.previous();
+    int objects = predictedIds.length;
     if (previous == null || objects == 0) {
-      return estimates;
+      return;
     }
+    KeyGrid grid = keys.grid();
+    int n = grid.positions();
     float[][] previousMasks = new float[objects][];
     int withPrevious = 0;
     for (int m = 0; m < objects; m++) {
       previousMasks[m] = previous.mask(predictedIds[m]);
       if (previousMasks[m] != null) {
         withPrevious++;
-        if (flow != null) {
-          previousMasks[m] = MotionCompensation.warp(previousMasks[m], flow);
+        if (keys.flow() != null) {
+          previousMasks[m] = MotionCompensation.warp(previousMasks[m], keys.flow());
         }
       }
     }
     if (withPrevious == 0) {
-      return estimates;
+      return;
     }
     if (options.localRadius() > 0 && options.localWeight() > 0 && previous.keys != null) {
-      t = System.nanoTime();
+      long t = System.nanoTime();
       float[][] present = new float[withPrevious][];
       for (int m = 0, k = 0; m < objects; m++) {
         if (previousMasks[m] != null) {
@@ -480,7 +554,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       timings.put("local", micros(t));
     }
     if (options.priorStrength() > 0) {
-      t = System.nanoTime();
+      long t = System.nanoTime();
       for (int m = 0; m < objects; m++) {
         if (previousMasks[m] != null) {
           applyPrior(estimates[m], previousMasks[m], grid.width(), grid.height());
@@ -488,7 +562,6 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       }
       timings.put("prior", micros(t));
     }
-    return estimates;
   }
 
   /** {@code logit(p) += strength * logit(prior)}, prior = the previous mask dilated and box-blurred. */
