@@ -17,6 +17,7 @@ import dev.alphaflow.jobs.CommonOptions;
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.jobs.instances.InstancesJob;
 import dev.alphaflow.jobs.tools.InstancesExport;
+import dev.alphaflow.jobs.tools.RunReport;
 import dev.alphaflow.operators.instances.InstancesSpec;
 
 /**
@@ -64,7 +65,8 @@ final class DemoInstancesCommand implements Callable<Integer> {
             Path out = demo.output.resolve("instances");
             InstancesExport.Summary exported = InstancesExport.builder().bootstrapServers(session.bootstrapServers())
                     .instancesTopic(KafkaDefaults.INSTANCES_TOPIC).framesTopic(KafkaDefaults.FRAMES_TOPIC)
-                    .outputDir(out).idleTimeout(Duration.ofSeconds(5)).build().run();
+                    .deadLettersTopic(KafkaDefaults.DLQ_TOPIC).outputDir(out).idleTimeout(Duration.ofSeconds(5))
+                    .build().run();
             System.out.printf("demo: %d frames, %d instances in %.1f s (%.1f frames/s, including job start); "
                     + "%d dead letters%s%n", exported.totalFrames(), exported.totalInstances(), run.seconds(),
                     exported.totalFrames() / run.seconds(), run.deadLetterTotal(),
@@ -76,6 +78,7 @@ final class DemoInstancesCommand implements Callable<Integer> {
                     System.out.println("        overlay video:   " + DemoSession.relative(stream.video()));
                 }
             }
+            DemoSession.writeReport(demo.output, RunReport.instances(exported));
             return exported.totalFrames() > 0 ? 0 : 1;
         }
     }

@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.jobs.segmentation.SegmentationJob;
 import dev.alphaflow.jobs.tools.PromptSet;
+import dev.alphaflow.jobs.tools.RunReport;
 import dev.alphaflow.jobs.tools.SegmentExport;
-import dev.alphaflow.model.eval.DavisFolderEvaluation;
 
 /**
  * {@code alphaflow demo segment}: prompted video object segmentation on the embedded runtime. Replays a video or
@@ -89,9 +89,13 @@ final class DemoSegmentCommand implements Callable<Integer> {
             session.replay(r -> r.input(video, streamId).prompts(promptSet), demo.maxFrames);
             LocalJobRunner.Summary run = session.run(SegmentationJob::fromConfiguration, this::configure, engine);
             Path masksDir = demo.output.resolve("segment");
-            SegmentExport.Summary exported = SegmentExport.builder().bootstrapServers(session.bootstrapServers())
+            SegmentExport.Builder export = SegmentExport.builder().bootstrapServers(session.bootstrapServers())
                     .segmentsTopic(KafkaDefaults.SEGMENTS_TOPIC).framesTopic(KafkaDefaults.FRAMES_TOPIC)
-                    .outputDir(masksDir).idleTimeout(Duration.ofSeconds(5)).build().run();
+                    .deadLettersTopic(KafkaDefaults.DLQ_TOPIC).outputDir(masksDir).idleTimeout(Duration.ofSeconds(5));
+            if (truthDir != null) {
+                export.truthFolder(streamId, truthDir);
+            }
+            SegmentExport.Summary exported = export.build().run();
             System.out.printf("demo: %d frames segmented in %.1f s (%.1f frames/s, including job start); %d prompts; "
                     + "%d dead letters%s, %d duplicates dropped, %d state resets%n", exported.totalMasks(),
                     run.seconds(), exported.totalMasks() / run.seconds(), promptSet.size(), run.deadLetterTotal(),
@@ -104,11 +108,11 @@ final class DemoSegmentCommand implements Callable<Integer> {
             if (exported.videos().containsKey(streamId)) {
                 System.out.println("        overlay video:   " + DemoSession.relative(exported.videos().get(streamId)));
             }
-            if (truthDir != null) {
-                DavisFolderEvaluation.SequenceResult score = DavisFolderEvaluation.evaluateSequence(streamDir, truthDir);
-                System.out.printf("        J %.3f  F %.3f  J&F %.3f  (frames 1..n-2 against %s)%n", score.j(),
-                        score.f(), score.jf(), DemoSession.relative(truthDir));
+            if (exported.truth().containsKey(streamId)) {
+                // frames 1..n-2, as davis-eval and the DAVIS toolkit score them
+                System.out.println("        " + exported.truth().get(streamId).describe());
             }
+            DemoSession.writeReport(demo.output, RunReport.masks(exported));
             return exported.totalMasks() > 0 ? 0 : 1;
         }
     }

@@ -21,6 +21,7 @@ import dev.alphaflow.jobs.local.EmbeddedKafka;
 import dev.alphaflow.jobs.local.LocalFlink;
 import dev.alphaflow.jobs.tools.Replay;
 import dev.alphaflow.jobs.tools.ReplaySummary;
+import dev.alphaflow.jobs.tools.RunReport;
 
 /**
  * What every demo does around its job: an embedded KRaft broker with the standard topics, a replay of the inputs as
@@ -108,6 +109,16 @@ final class DemoSession implements AutoCloseable {
                 .retainCheckpoints(false)
                 .build();
         return new LocalJobRunner(job, kafkaOptions(), out).run(flink);
+    }
+
+    /**
+     * Writes the run's HTML report as {@code report.html} in the demo's output folder and prints where it is. The
+     * export it comes from read the dead-letter topic ({@link #deadLetters}), so the page lists them.
+     */
+    static void writeReport(Path output, RunReport.Page page) {
+        Path file = output.resolve("report.html");
+        RunReport.write(page, file);
+        System.out.println("      report:            " + relative(file));
     }
 
     /** {@code p} relative to the working directory when it is inside it, for short summary lines. */

@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 
 import dev.alphaflow.jobs.KafkaDefaults;
 import dev.alphaflow.jobs.segmentation.SegmentationJob;
+import dev.alphaflow.jobs.tools.RunReport;
 import dev.alphaflow.jobs.tools.SegmentExport;
 
 /**
@@ -56,7 +57,8 @@ final class DemoTrackCommand implements Callable<Integer> {
             Path masksDir = demo.output.resolve("track");
             SegmentExport.Summary exported = SegmentExport.builder().bootstrapServers(session.bootstrapServers())
                     .segmentsTopic(KafkaDefaults.SEGMENTS_TOPIC).framesTopic(KafkaDefaults.FRAMES_TOPIC)
-                    .outputDir(masksDir).idleTimeout(Duration.ofSeconds(5)).build().run();
+                    .deadLettersTopic(KafkaDefaults.DLQ_TOPIC).outputDir(masksDir).idleTimeout(Duration.ofSeconds(5))
+                    .build().run();
             System.out.printf("demo: %d frames tracked in %.1f s (%.1f frames/s, including job start); tracks started by "
                     + "'%s' detections; %d dead letters%s, %d duplicates dropped, %d state resets%n",
                     exported.totalMasks(), run.seconds(), exported.totalMasks() / run.seconds(), trackClasses,
@@ -68,6 +70,7 @@ final class DemoTrackCommand implements Callable<Integer> {
             if (exported.videos().containsKey(streamId)) {
                 System.out.println("        overlay video:   " + DemoSession.relative(exported.videos().get(streamId)));
             }
+            DemoSession.writeReport(demo.output, RunReport.masks(exported));
             return exported.totalMasks() > 0 ? 0 : 1;
         }
     }

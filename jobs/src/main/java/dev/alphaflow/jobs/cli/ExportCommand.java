@@ -63,10 +63,8 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
-    @Option(names = "--report", paramLabel = "FILE",
-            description = "Also write one self-contained HTML report of the run: sample composites, processing time and "
-                    + "frames/s per stream, state resets, and the dead letters (read from the dead-letter topic) by reason.")
-    Path report;
+    @Mixin
+    ReportOptions report;
 
     /** The export these arguments describe. */
     Export toExport() {
@@ -81,9 +79,7 @@ final class ExportCommand implements Callable<Integer> {
         if (fps != null) {
             b.fps(fps);
         }
-        if (report != null) {
-            b.deadLettersTopic(kafka.dlqTopic());
-        }
+        report.applyTo(spec, b, kafka);
         return ExportOptions.build(spec, b::build);
     }
 
@@ -111,18 +107,11 @@ final class ExportCommand implements Callable<Integer> {
         if (!noComposite) {
             topics.add(kafka.framesTopic());
         }
-        if (report != null) {
-            topics.add(kafka.dlqTopic());
-        }
+        topics.addAll(report.extraTopics(kafka));
         kafka.preflight(topics, List.of());
         ExportSummary summary = matteExport.run();
         spec.commandLine().getOut().println(summary);
-        if (report != null) {
-            // From the summary just printed, so that the page's figures are the printed ones.
-            RunReport.write(summary, report);
-            spec.commandLine().getOut().println("report: " + report.toAbsolutePath());
-        }
-        spec.commandLine().getOut().flush();
+        report.finish(spec, RunReport.mattes(summary), !summary.truth().isEmpty());
         return 0;
     }
 }

@@ -1,9 +1,11 @@
 package dev.alphaflow.jobs.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.jobs.tools.RunReport;
 import dev.alphaflow.jobs.tools.SegmentExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +37,9 @@ final class ExportMasksCommand implements Callable<Integer> {
     @Mixin
     OverlayExportOptions overlays;
 
+    @Mixin
+    ReportOptions report;
+
     @Option(names = "--no-overlays", description = "Masks only: no overlay PNGs or video (the frames topic is not read).")
     boolean noOverlays;
 
@@ -44,18 +49,32 @@ final class ExportMasksCommand implements Callable<Integer> {
         SegmentExport.Builder b = overlays.applyTo(export.applyTo(SegmentExport.builder(), kafka))
                 .segmentsTopic(segmentsTopic)
                 .overlays(!noOverlays);
+        report.applyTo(spec, b, kafka);
         SegmentExport segmentExport = ExportOptions.build(spec, b::build);
-        kafka.preflight(List.of(segmentsTopic), List.of());
+        List<String> topics = new ArrayList<>(List.of(segmentsTopic));
+        topics.addAll(report.extraTopics(kafka));
+        kafka.preflight(topics, List.of());
         SegmentExport.Summary summary = segmentExport.run();
-        System.out.printf("wrote %d masks to %s%n", summary.totalMasks(), export.output);
-        summary.masksPerStream().forEach((id, n) -> System.out.printf("  %s: %d masks%s%s%n", id, n,
-                summary.overlaysPerStream().containsKey(id)
-                        ? ", " + summary.overlaysPerStream().get(id) + " overlays" : "",
-                summary.videos().containsKey(id) ? ", " + summary.videos().get(id) : ""));
+        var out = spec.commandLine().getOut();
+        out.printf("wrote %d masks to %s%n", summary.totalMasks(), export.output);
+        summary.masksPerStream().forEach((id, n) -> {
+            out.printf("  %s: %d masks%s%s%n", id, n,
+                    summary.overlaysPerStream().containsKey(id)
+                            ? ", " + summary.overlaysPerStream().get(id) + " overlays" : "",
+                    summary.videos().containsKey(id) ? ", " + summary.videos().get(id) : "");
+            out.printf("    %s%n", summary.stats().get(id).describe());
+            if (summary.truth().containsKey(id)) {
+                out.printf("    %s%n", summary.truth().get(id).describe());
+            }
+        });
+        if (summary.deadLetters() != null) {
+            out.printf("  dead letters: %s%n", summary.deadLetters().isEmpty() ? "none" : summary.deadLetters());
+        }
         if (summary.duplicates() > 0 || summary.undecodable() > 0) {
-            System.out.printf("  (%d records read again, %d undecodable records skipped)%n", summary.duplicates(),
+            out.printf("  (%d records read again, %d undecodable records skipped)%n", summary.duplicates(),
                     summary.undecodable());
         }
+        report.finish(spec, RunReport.masks(summary), !summary.truth().isEmpty());
         return summary.totalMasks() > 0 ? 0 : 1;
     }
 }

@@ -19,6 +19,7 @@ import dev.alphaflow.jobs.tools.Background;
 import dev.alphaflow.jobs.tools.Export;
 import dev.alphaflow.jobs.tools.ExportSummary;
 import dev.alphaflow.jobs.tools.ReplaySummary;
+import dev.alphaflow.jobs.tools.RunReport;
 
 /**
  * The matting demo's flags and run, shared by {@code alphaflow demo} and {@code alphaflow demo matting}: an embedded
@@ -60,7 +61,7 @@ final class MattingDemo {
 
             ExportSummary exported = Export.builder().bootstrapServers(session.bootstrapServers())
                     .mattesTopic(KafkaDefaults.MATTES_TOPIC).framesTopic(KafkaDefaults.FRAMES_TOPIC)
-                    .outputDir(demo.output).background(bg)
+                    .outputDir(demo.output).background(bg).deadLettersTopic(KafkaDefaults.DLQ_TOPIC)
                     .idleTimeout(Duration.ofSeconds(5)).progressBar(false)
                     .build().run();
 
@@ -78,6 +79,7 @@ final class MattingDemo {
                     System.out.println("        composite video: " + DemoSession.relative(stream.video()));
                 }
             }
+            DemoSession.writeReport(demo.output, RunReport.mattes(exported));
             return exported.totalMattes() == replayed.totalFrames() ? 0 : 1;
         }
     }

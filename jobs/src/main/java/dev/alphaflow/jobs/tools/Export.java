@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
 
 
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.model.eval.ForegroundEvaluation;
 import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.image.ImageDecodeException;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.schemas.Codec;
 import dev.alphaflow.schemas.Control;
-import dev.alphaflow.schemas.DeadLetter;
 import dev.alphaflow.schemas.Frame;
 import dev.alphaflow.schemas.Matte;
 import dev.alphaflow.schemas.serde.AvroCodec;
@@ -81,7 +81,6 @@ public final class Export {
     private final long mattesPerStream;
     private final boolean progressBar;
     private final long maxPendingFrameBytes;
-    private final String dlqTopic;
 
     // Shorthands for the shared settings this class uses most.
     private final Path outputDir;
@@ -97,7 +96,6 @@ public final class Export {
         this.mattesPerStream = b.mattesPerStream;
         this.progressBar = b.progressBar;
         this.maxPendingFrameBytes = b.maxPendingFrameBytes;
-        this.dlqTopic = b.dlqTopic;
         this.outputDir = settings.outputDir();
         this.framesTopic = settings.framesTopic();
         this.streams = settings.streams();
@@ -149,24 +147,36 @@ public final class Export {
             }
             stats.put(s.streamId, s.stats.build());
         }
-        Map<String, Long> deadLetters = dlqTopic == null ? null : countDeadLetters(run.undecodable);
+        Map<String, Long> deadLetters = settings.deadLettersByReason("alphaflow-export-dlq", run.undecodable);
+        Map<String, TruthScore> truth = new TreeMap<>();
+        for (ExportSummary.StreamExport s : results.values()) {
+            Path folder = settings.truthFolder(s.streamId());
+            if (folder != null) {
+                truth.put(s.streamId(), TruthScore.of(ForegroundEvaluation.evaluate(folder,
+                        seq -> foreground(s.directory().resolve("alpha").resolve(fileName(seq)))), folder));
+            }
+        }
         ExportSummary summary = new ExportSummary(outputDir, results, run.duplicates, run.complete,
-                (System.nanoTime() - startNanos) / 1e9, stats, deadLetters);
+                (System.nanoTime() - startNanos) / 1e9, stats, deadLetters, truth);
         LOG.info("{}", summary);
         return summary;
     }
 
-    // The dead letters of the exported streams (all of them when no stream was named), by reason; read to the end
-    // found now, so that the count is that of the run just exported.
-    private Map<String, Long> countDeadLetters(TopicReader.Undecodable undecodable) {
-        Map<String, Long> byReason = new TreeMap<>();
-        TopicReader.readToEnd(settings.consumerConfig("alphaflow-export-dlq"), dlqTopic, settings.idleTimeout(),
-                AvroCodec.of(DeadLetter.class), undecodable, dl -> {
-                    if (streams.isEmpty() || (dl.getStreamId() != null && streams.contains(dl.getStreamId()))) {
-                        byReason.merge(dl.getReason().name(), 1L, Long::sum);
-                    }
-                });
-        return byReason;
+    // A written alpha PNG as foreground (alpha >= 0.5, as the matting IoU figures elsewhere), or null when absent.
+    private static boolean[] foreground(Path alphaPng) {
+        if (!Files.isRegularFile(alphaPng)) {
+            return null;
+        }
+        try {
+            byte[] alpha = ImageCodec.decodeGray8Png(Files.readAllBytes(alphaPng));
+            boolean[] mask = new boolean[alpha.length];
+            for (int i = 0; i < alpha.length; i++) {
+                mask[i] = (alpha[i] & 0xff) >= 128;
+            }
+            return mask;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + alphaPng, e);
+        }
     }
 
     private Progress newProgressBar() {
@@ -528,18 +538,8 @@ public final class Export {
         private long mattesPerStream = -1;
         private boolean progressBar = true;
         private long maxPendingFrameBytes = 256L * 1024 * 1024;
-        private String dlqTopic;
 
         private Builder() {}
-
-        /**
-         * Also count the exported streams' dead letters in this topic, by reason, into the summary (default: not
-         * read). The topic must exist.
-         */
-        public Builder deadLettersTopic(String topic) {
-            this.dlqTopic = Objects.requireNonNull(topic, "topic");
-            return this;
-        }
 
         /** Topic with the mattes (default {@value KafkaDefaults#MATTES_TOPIC}). */
         public Builder mattesTopic(String topic) {

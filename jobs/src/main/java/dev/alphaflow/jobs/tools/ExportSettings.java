@@ -1,5 +1,6 @@
 package dev.alphaflow.jobs.tools;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -8,8 +9,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.schemas.DeadLetter;
+import dev.alphaflow.schemas.serde.AvroCodec;
 
 /**
  * The settings every export tool ({@link Export}, {@link SegmentExport}, {@link InstancesExport}) has: the broker,
@@ -25,6 +29,9 @@ public final class ExportSettings {
     private final boolean video;
     private final Double fps;
     private final Map<String, String> consumerProperties;
+    private final String deadLettersTopic;
+    private final Path truthRoot;
+    private final Map<String, Path> truthFolders;
 
     private ExportSettings(Builder<?> b) {
         this.bootstrapServers = b.bootstrapServers;
@@ -35,6 +42,24 @@ public final class ExportSettings {
         this.video = b.video;
         this.fps = b.fps;
         this.consumerProperties = Map.copyOf(b.consumerProperties);
+        this.deadLettersTopic = b.deadLettersTopic;
+        this.truthRoot = b.truthRoot;
+        this.truthFolders = Map.copyOf(b.truthFolders);
+    }
+
+    /**
+     * The truth folder of a stream: the one set for it, else its sub-folder of the truth root named like the stream
+     * (as {@code davis-eval} matches sequences); null when there is neither.
+     */
+    Path truthFolder(String streamId) {
+        if (truthFolders.containsKey(streamId)) {
+            return truthFolders.get(streamId);
+        }
+        if (truthRoot == null) {
+            return null;
+        }
+        Path dir = truthRoot.resolve(Export.directoryName(streamId));
+        return Files.isDirectory(dir) ? dir : null;
     }
 
     String bootstrapServers() {
@@ -69,7 +94,26 @@ public final class ExportSettings {
     }
 
     boolean wanted(String streamId) {
-        return streams.isEmpty() || streams.contains(streamId);
+        return streams.isEmpty() || (streamId != null && streams.contains(streamId));
+    }
+
+    /**
+     * The dead letters of the exported streams (all of them when no stream was named) by reason, read to the end found
+     * now so that the count is that of the run just exported; null when no dead-letter topic was set. The topic is
+     * shared by every job, so this counts what any job rejected for those streams.
+     */
+    Map<String, Long> deadLettersByReason(String clientId, TopicReader.Undecodable undecodable) {
+        if (deadLettersTopic == null) {
+            return null;
+        }
+        Map<String, Long> byReason = new TreeMap<>();
+        TopicReader.readToEnd(consumerConfig(clientId), deadLettersTopic, idleTimeout, AvroCodec.of(DeadLetter.class),
+                undecodable, dl -> {
+                    if (wanted(dl.getStreamId())) {
+                        byReason.merge(dl.getReason().name(), 1L, Long::sum);
+                    }
+                });
+        return byReason;
     }
 
     /** The folder of one stream's files. */
@@ -95,6 +139,9 @@ public final class ExportSettings {
         private boolean video = true;
         private Double fps;
         private final Map<String, String> consumerProperties = new LinkedHashMap<>();
+        private String deadLettersTopic;
+        private Path truthRoot;
+        private final Map<String, Path> truthFolders = new LinkedHashMap<>();
 
         Builder() {}
 
@@ -145,6 +192,31 @@ public final class ExportSettings {
             return self();
         }
 
+        /**
+         * Also count the exported streams' dead letters in this topic, by reason, into the summary (default: not
+         * read). The topic must exist.
+         */
+        public B deadLettersTopic(String topic) {
+            this.deadLettersTopic = Objects.requireNonNull(topic, "topic");
+            return self();
+        }
+
+        /**
+         * Score each stream against the DAVIS-style annotations in {@code root}'s sub-folder of the stream's name
+         * ({@code <root>/<stream>/<frame>.png}), into the summary (default: not scored). Streams without a folder there
+         * are not scored.
+         */
+        public B truthRoot(Path root) {
+            this.truthRoot = Objects.requireNonNull(root, "root");
+            return self();
+        }
+
+        /** Score one stream against the annotations in {@code folder} ({@code <frame>.png}); wins over the truth root. */
+        public B truthFolder(String streamId, Path folder) {
+            truthFolders.put(Objects.requireNonNull(streamId, "streamId"), Objects.requireNonNull(folder, "folder"));
+            return self();
+        }
+
         /** Overrides one Kafka consumer setting, e.g. security settings. */
         public B consumerProperty(String key, String value) {
             consumerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -178,6 +250,15 @@ public final class ExportSettings {
             if (outputDir == null) {
                 throw new IllegalArgumentException("outputDir is required: call outputDir(Path)");
             }
+            if (truthRoot != null && !Files.isDirectory(truthRoot)) {
+                throw new IllegalArgumentException("the truth folder " + truthRoot + " does not exist (it holds one "
+                        + "folder of <frame>.png annotations per stream)");
+            }
+            truthFolders.forEach((id, dir) -> {
+                if (!Files.isDirectory(dir)) {
+                    throw new IllegalArgumentException("the truth folder of " + id + ", " + dir + ", does not exist");
+                }
+            });
             if (idleTimeout.isNegative() || idleTimeout.isZero()) {
                 throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
             }

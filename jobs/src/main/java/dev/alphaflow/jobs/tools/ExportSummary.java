@@ -28,9 +28,10 @@ public final class ExportSummary {
     private final double seconds;
     private final Map<String, StreamStats> stats;
     private final Map<String, Long> deadLetters;
+    private final Map<String, TruthScore> truth;
 
     ExportSummary(Path outputDir, Map<String, StreamExport> streams, long duplicatesSkipped, boolean complete,
-            double seconds, Map<String, StreamStats> stats, Map<String, Long> deadLetters) {
+            double seconds, Map<String, StreamStats> stats, Map<String, Long> deadLetters, Map<String, TruthScore> truth) {
         this.outputDir = Objects.requireNonNull(outputDir, "outputDir");
         this.streams = Collections.unmodifiableMap(new LinkedHashMap<>(streams));
         this.duplicatesSkipped = duplicatesSkipped;
@@ -38,6 +39,12 @@ public final class ExportSummary {
         this.seconds = seconds;
         this.stats = Collections.unmodifiableMap(new LinkedHashMap<>(stats));
         this.deadLetters = deadLetters == null ? null : Collections.unmodifiableMap(new TreeMap<>(deadLetters));
+        this.truth = Collections.unmodifiableMap(new TreeMap<>(truth));
+    }
+
+    /** The foreground IoU (alpha &ge; 0.5) of the streams that have a truth folder, by stream id. */
+    public Map<String, TruthScore> truth() {
+        return truth;
     }
 
     /** Processing times and state resets of a stream (as exported). */
@@ -104,9 +111,11 @@ public final class ExportSummary {
                     s.endSeen() ? ", END" : ""));
             StreamStats st = stats.get(s.streamId());
             if (st != null) {
-                sb.append(String.format("%n    processing: %s ms median, %s ms p95, %s frames/s; state resets: %d%s",
-                        figure(st.medianMs()), figure(st.p95Ms()), figure(st.framesPerSecond()), st.totalResets(),
-                        st.resets().isEmpty() ? "" : " " + st.resets()));
+                sb.append(String.format("%n    %s", st.describe()));
+            }
+            TruthScore t = truth.get(s.streamId());
+            if (t != null) {
+                sb.append(String.format("%n    %s", t.describe()));
             }
         }
         if (deadLetters != null) {

@@ -21,7 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.model.eval.ForegroundEvaluation;
 import dev.alphaflow.model.image.RgbImage;
+import dev.alphaflow.model.instances.BinaryMask;
 import dev.alphaflow.model.instances.Box;
 import dev.alphaflow.model.instances.Rle;
 import dev.alphaflow.schemas.BoundingBox;
@@ -71,9 +73,14 @@ public final class InstancesExport {
     public record StreamExport(String streamId, Path dir, long frames, long instances, long overlays, Path video,
             long videoFrames) {}
 
-    /** What a run wrote; {@code complete} is false when a read stopped on the idle timeout. */
+    /**
+     * What a run wrote; {@code complete} is false when a read stopped on the idle timeout. Also each stream's
+     * processing times, the dead letters by reason (null when the dead-letter topic was not read), how long the run
+     * took, and the foreground IoU of the streams that have a truth folder.
+     */
     public record Summary(Path outputDir, Map<String, StreamExport> streams, long duplicates, long undecodable,
-            boolean complete) {
+            boolean complete, Map<String, StreamStats> stats, Map<String, Long> deadLetters, double seconds,
+            Map<String, TruthScore> truth) {
         public long totalInstances() {
             return streams.values().stream().mapToLong(StreamExport::instances).sum();
         }
@@ -110,6 +117,7 @@ public final class InstancesExport {
      * @throws UncheckedIOException when a file cannot be written
      */
     public Summary run() {
+        long startNanos = System.nanoTime();
         Map<String, TreeMap<Long, Instances>> byStream = new TreeMap<>();
         long[] duplicates = {0};
         TopicReader.Undecodable undecodable = new TopicReader.Undecodable();
@@ -132,10 +140,50 @@ public final class InstancesExport {
         for (Map.Entry<String, TreeMap<Long, Instances>> e : byStream.entrySet()) {
             out.put(e.getKey(), finish(e.getKey(), e.getValue(), overlayWriter));
         }
-        Summary summary = new Summary(settings.outputDir(), out, duplicates[0], undecodable.count(), complete);
+        Map<String, Long> deadLetters = settings.deadLettersByReason("alphaflow-instances-export-dlq", undecodable);
+        Summary summary = new Summary(settings.outputDir(), out, duplicates[0], undecodable.count(), complete,
+                stats(byStream), deadLetters, (System.nanoTime() - startNanos) / 1e9, truth(byStream));
         LOG.info("Exported {} instances on {} frames of {} stream(s) to {}", summary.totalInstances(),
                 summary.totalFrames(), out.size(), settings.outputDir());
         return summary;
+    }
+
+    // The union of each frame's instances, whatever their class, against the annotated foreground.
+    private Map<String, TruthScore> truth(Map<String, TreeMap<Long, Instances>> byStream) {
+        Map<String, TruthScore> out = new TreeMap<>();
+        byStream.forEach((id, frames) -> {
+            Path folder = settings.truthFolder(id);
+            if (folder != null) {
+                out.put(id, TruthScore.of(ForegroundEvaluation.evaluate(folder, seq -> foreground(frames.get((long) seq))),
+                        folder));
+            }
+        });
+        return out;
+    }
+
+    private static boolean[] foreground(Instances r) {
+        if (r == null) {
+            return null;
+        }
+        boolean[] union = new boolean[r.getWidth() * r.getHeight()];
+        for (DetectedInstance d : r.getInstances()) {
+            BinaryMask mask = toRle(d.getMask()).decode();
+            for (int i = 0; i < union.length; i++) {
+                union[i] |= mask.get(i);
+            }
+        }
+        return union;
+    }
+
+    // Per-frame models keep no state, so there are no resets: only the processing times of the records kept.
+    private static Map<String, StreamStats> stats(Map<String, TreeMap<Long, Instances>> byStream) {
+        Map<String, StreamStats> out = new TreeMap<>();
+        byStream.forEach((id, frames) -> {
+            StreamStats.Collector c = new StreamStats.Collector();
+            frames.values().forEach(r -> c.add((int) r.getSeq(), r.getTimingsMicros(), false, null));
+            out.put(id, c.build());
+        });
+        return out;
     }
 
     /** The frame with the record's instances drawn as export-instances' overlays show them (the live view uses it too). */

@@ -11,17 +11,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * One self-contained HTML page of an export run: per stream sample composites (inlined as {@code data:} URIs), the
- * figures and charts of processing time and frames/s, and the state resets; the dead letters by reason. Nothing is
- * fetched: no CDN, no script, charts are inline SVG. Every figure is read from the {@link ExportSummary} the command
- * prints, with the same formatting ({@link ExportSummary#figure}), so the page and the printed summary agree.
+ * One self-contained HTML page of an export run (mattes, masks or instances): per stream sample images (composites or
+ * overlays, inlined as {@code data:} URIs), the figures and charts of processing time and frames/s, the state resets,
+ * and the scores against the ground truth when one was given; the dead letters by reason. Nothing is fetched: no CDN,
+ * no script, charts are inline SVG. Every figure is read from the summary the command prints, with the same
+ * formatting ({@link ExportSummary#figure}, {@link StreamStats#describe}, {@link TruthScore#describe}), so the page
+ * and the printed summary agree.
  *
- * <p>Elements carry classes a reader (or a test) can find: {@code section.stream[data-stream=ID]} with
- * {@code .mattes}, {@code .composites}, {@code .median-ms}, {@code .p95-ms}, {@code .fps}, {@code .resets};
- * {@code #dead-letters tr[data-reason=REASON] .count}.
+ * <p>Elements carry classes a reader (or a test) can find: {@code #total-<kind>}, {@code #stream-count},
+ * {@code section.stream[data-stream=ID]} with one cell per figure ({@code .mattes}, {@code .composites} /
+ * {@code .masks}, {@code .overlays} / {@code .frames}, {@code .instances}, ...), {@code .median-ms}, {@code .p95-ms},
+ * {@code .fps}, {@code .resets}, {@code .reset-reasons tr[data-reason=R] .count}, {@code table.truth} with
+ * {@code .j}, {@code .f}, {@code .jf} or {@code .iou}; {@code #dead-letters tr[data-reason=REASON] .count}.
  */
 public final class RunReport {
     /** Sample images per stream, spread evenly over it. */
@@ -29,11 +34,80 @@ public final class RunReport {
     private static final int CHART_W = 480;
     private static final int CHART_H = 120;
 
+    /** One figure of a stream: {@code label} as shown, {@code key} the class a reader finds it by, {@code value} as printed. */
+    public record Figure(String label, String key, String value) {}
+
+    /** One stream's part of the page; {@code truth} is null when the stream was not scored. */
+    public record Section(String streamId, List<Figure> figures, StreamStats stats, List<Path> samples, TruthScore truth) {
+        public Section {
+            figures = List.copyOf(figures);
+            samples = List.copyOf(samples);
+        }
+    }
+
+    /**
+     * What the page shows.
+     *
+     * @param kind what was exported, plural ("mattes", "masks", "instances"): the heading and {@code #total-<kind>}
+     * @param total how many of them
+     * @param complete false when the export stopped on its idle timeout
+     * @param deadLetters by reason, or null when the dead-letter topic was not read
+     */
+    public record Page(String kind, Path outputDir, long total, double seconds, boolean complete,
+            Map<String, Long> deadLetters, List<Section> sections) {
+        public Page {
+            sections = List.copyOf(sections);
+        }
+    }
+
     private RunReport() {}
 
-    /** Writes the report of {@code summary} to {@code file} (its folder is created). */
-    public static void write(ExportSummary summary, Path file) {
-        String html = render(summary);
+    /** The page of a matte export: composites (else alpha mattes) as samples; IoU of the streams scored. */
+    public static Page mattes(ExportSummary summary) {
+        Map<String, TruthScore> truth = summary.truth();
+        List<Section> sections = new ArrayList<>();
+        for (ExportSummary.StreamExport s : summary.streams().values()) {
+            List<Path> samples = pngs(s.directory().resolve("composite"));
+            sections.add(new Section(s.streamId(), List.of(new Figure("mattes", "mattes", Long.toString(s.mattes())),
+                    new Figure("composites", "composites", Long.toString(s.composites()))), summary.stats(s.streamId()),
+                    spread(samples.isEmpty() ? pngs(s.directory().resolve("alpha")) : samples), truth.get(s.streamId())));
+        }
+        return new Page("mattes", summary.outputDir(), summary.totalMattes(), summary.seconds(), summary.complete(),
+                summary.deadLetters(), sections);
+    }
+
+    /** The page of a mask export: overlays (else the masks) as samples; J, F, J&amp;F of the streams scored. */
+    public static Page masks(SegmentExport.Summary summary) {
+        Map<String, TruthScore> truth = summary.truth();
+        List<Section> sections = new ArrayList<>();
+        summary.masksPerStream().forEach((id, masks) -> {
+            Path dir = summary.streamDir(id);
+            List<Path> samples = pngs(dir.resolve("overlay"));
+            sections.add(new Section(id, List.of(new Figure("masks", "masks", Long.toString(masks)),
+                    new Figure("overlays", "overlays", Long.toString(summary.overlaysPerStream().getOrDefault(id, 0L)))),
+                    summary.stats().get(id), spread(samples.isEmpty() ? pngs(dir) : samples), truth.get(id)));
+        });
+        return new Page("masks", summary.outputDir(), summary.totalMasks(), summary.seconds(), true,
+                summary.deadLetters(), sections);
+    }
+
+    /** The page of an instances export: overlays as samples; foreground IoU of the streams scored. */
+    public static Page instances(InstancesExport.Summary summary) {
+        Map<String, TruthScore> truth = summary.truth();
+        List<Section> sections = new ArrayList<>();
+        for (InstancesExport.StreamExport s : summary.streams().values()) {
+            sections.add(new Section(s.streamId(), List.of(new Figure("frames", "frames", Long.toString(s.frames())),
+                    new Figure("instances", "instances", Long.toString(s.instances())),
+                    new Figure("overlays", "overlays", Long.toString(s.overlays()))), summary.stats().get(s.streamId()),
+                    spread(pngs(s.dir().resolve("overlay"))), truth.get(s.streamId())));
+        }
+        return new Page("instances", summary.outputDir(), summary.totalInstances(), summary.seconds(),
+                summary.complete(), summary.deadLetters(), sections);
+    }
+
+    /** Writes {@code page} to {@code file} (its folder is created). */
+    public static void write(Page page, Path file) {
+        String html = render(page);
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -45,28 +119,32 @@ public final class RunReport {
         }
     }
 
-    static String render(ExportSummary summary) {
+    static String render(Page page) {
         StringBuilder b = new StringBuilder();
         b.append("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<title>alphaflow export report: ").append(esc(summary.outputDir().toString())).append("</title>\n")
+                .append("<title>alphaflow export report (").append(esc(page.kind())).append("): ")
+                .append(esc(page.outputDir().toString())).append("</title>\n")
                 .append("<style>\n")
                 .append("body { font-family: sans-serif; margin: 1em 2em; background: #f4f4f4; }\n")
                 .append("section.stream { background: #fff; border-radius: 6px; padding: .8em; margin: 1em 0; ")
                 .append("box-shadow: 0 1px 3px #0003; }\n")
                 .append(".samples img { width: 240px; margin: 0 .4em .4em 0; background: #ddd; }\n")
-                .append("table { border-collapse: collapse; font-size: .9em; } td, th { padding: .1em .6em; text-align: left; }\n")
+                .append("table { border-collapse: collapse; font-size: .9em; margin-bottom: .4em; } ")
+                .append("td, th { padding: .1em .6em; text-align: left; }\n")
                 .append("svg { background: #fafafa; margin-right: 1em; }\n")
-                .append("</style>\n</head>\n<body>\n<h1>alphaflow export report</h1>\n");
-        b.append("<p id=\"summary\">Exported <span id=\"total-mattes\">").append(summary.totalMattes())
-                .append("</span> mattes of <span id=\"stream-count\">").append(summary.streams().size())
-                .append("</span> stream(s) to <code>").append(esc(summary.outputDir().toString())).append("</code> in ")
-                .append(String.format(Locale.ROOT, "%.2f", summary.seconds())).append(" s")
-                .append(summary.complete() ? "" : " (stopped on the idle timeout)").append(".</p>\n");
-        b.append("<p>Processing time is the job's own per-frame measure (the matte's <code>timingsMicros.total</code>: ")
+                .append("</style>\n</head>\n<body>\n<h1>alphaflow export report: ").append(esc(page.kind()))
+                .append("</h1>\n");
+        b.append("<p id=\"summary\">Exported <span id=\"total-").append(esc(page.kind())).append("\">")
+                .append(page.total()).append("</span> ").append(esc(page.kind())).append(" of <span id=\"stream-count\">")
+                .append(page.sections().size()).append("</span> stream(s) to <code>")
+                .append(esc(page.outputDir().toString())).append("</code> in ")
+                .append(String.format(Locale.ROOT, "%.2f", page.seconds())).append(" s")
+                .append(page.complete() ? "" : " (stopped on the idle timeout)").append(".</p>\n");
+        b.append("<p>Processing time is the job's own per-frame measure (the output's <code>timingsMicros.total</code>: ")
                 .append("decode, model, encode); frames/s is frames per second of that time.</p>\n");
 
         b.append("<h2>Dead letters</h2>\n");
-        Map<String, Long> dead = summary.deadLetters();
+        Map<String, Long> dead = page.deadLetters();
         if (dead == null) {
             b.append("<p id=\"dead-letters\">not read</p>\n");
         } else if (dead.isEmpty()) {
@@ -78,12 +156,13 @@ public final class RunReport {
             b.append("</table>\n");
         }
 
-        for (ExportSummary.StreamExport s : summary.streams().values()) {
-            StreamStats st = summary.stats(s.streamId());
+        for (Section s : page.sections()) {
+            StreamStats st = s.stats() != null ? s.stats() : new StreamStats(new TreeMap<>(), new TreeMap<>());
             b.append("<section class=\"stream\" data-stream=\"").append(esc(s.streamId())).append("\">\n<h2>")
                     .append(esc(s.streamId())).append("</h2>\n<table class=\"figures\">\n");
-            row(b, "mattes", "mattes", Long.toString(s.mattes()));
-            row(b, "composites", "composites", Long.toString(s.composites()));
+            for (Figure f : s.figures()) {
+                row(b, f.label(), f.key(), f.value());
+            }
             row(b, "processing ms, median", "median-ms", ExportSummary.figure(st.medianMs()));
             row(b, "processing ms, p95", "p95-ms", ExportSummary.figure(st.p95Ms()));
             row(b, "frames/s", "fps", ExportSummary.figure(st.framesPerSecond()));
@@ -95,8 +174,19 @@ public final class RunReport {
                         .append(esc(reason)).append("</td><td class=\"count\">").append(n).append("</td></tr>\n"));
                 b.append("</table>\n");
             }
+            if (s.truth() != null) {
+                TruthScore t = s.truth();
+                b.append("<table class=\"truth\"><caption>against <code>").append(esc(t.truthDir().toString()))
+                        .append("</code>: <span class=\"truth-frames\">").append(t.frames())
+                        .append("</span> frames, <span class=\"truth-missing\">").append(t.missingFrames())
+                        .append("</span> without an output</caption>\n");
+                for (Figure f : t.figures()) {
+                    row(b, f.label(), f.key(), f.value());
+                }
+                b.append("</table>\n");
+            }
             b.append("<div class=\"samples\">\n");
-            for (Path image : samples(s.directory())) {
+            for (Path image : s.samples()) {
                 b.append("<img class=\"sample\" alt=\"").append(esc(image.getFileName().toString()))
                         .append("\" src=\"data:image/png;base64,").append(base64(image)).append("\">\n");
             }
@@ -114,12 +204,8 @@ public final class RunReport {
                 .append("</td></tr>\n");
     }
 
-    /** Up to {@link #SAMPLES} composites of a stream folder, evenly spread; its alpha mattes when it has none. */
-    static List<Path> samples(Path streamDir) {
-        List<Path> files = pngs(streamDir.resolve("composite"));
-        if (files.isEmpty()) {
-            files = pngs(streamDir.resolve("alpha"));
-        }
+    /** Up to {@link #SAMPLES} of {@code files}, evenly spread. */
+    static List<Path> spread(List<Path> files) {
         if (files.size() <= SAMPLES) {
             return files;
         }

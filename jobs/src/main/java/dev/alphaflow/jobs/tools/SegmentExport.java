@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import dev.alphaflow.jobs.KafkaDefaults;
+import dev.alphaflow.model.eval.DavisFolderEvaluation;
 import dev.alphaflow.model.eval.DavisMasks;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.BinaryMask;
@@ -46,17 +47,21 @@ import dev.alphaflow.schemas.serde.AvroCodec;
 public final class SegmentExport {
 
     /**
-     * What a run wrote: masks per stream id, records that were read again, and (when overlays were asked for) overlay
-     * PNGs and videos per stream id.
+     * What a run wrote: masks per stream id, records that were read again, (when overlays were asked for) overlay
+     * PNGs and videos per stream id, each stream's processing times and state resets, the dead letters by reason
+     * (null when the dead-letter topic was not read), how long the run took, and J, F, J&amp;F of the streams that
+     * have a truth folder.
      */
     public record Summary(Path outputDir, Map<String, Long> masksPerStream, long duplicates, long undecodable,
-            Map<String, Long> overlaysPerStream, Map<String, Path> videos) {
-        public Summary(Path outputDir, Map<String, Long> masksPerStream, long duplicates, long undecodable) {
-            this(outputDir, masksPerStream, duplicates, undecodable, Map.of(), Map.of());
-        }
-
+            Map<String, Long> overlaysPerStream, Map<String, Path> videos, Map<String, StreamStats> stats,
+            Map<String, Long> deadLetters, double seconds, Map<String, TruthScore> truth) {
         public long totalMasks() {
             return masksPerStream.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** The folder of one stream's masks (and overlays). */
+        public Path streamDir(String streamId) {
+            return outputDir.resolve(Export.directoryName(streamId));
         }
     }
 
@@ -84,7 +89,9 @@ public final class SegmentExport {
     }
 
     public Summary run() {
+        long startNanos = System.nanoTime();
         Map<String, TreeMap<Long, Segmentation>> written = new TreeMap<>();
+        Map<String, StreamStats.Collector> stats = new TreeMap<>();
         long[] duplicates = {0};
         TopicReader.Undecodable undecodable = new TopicReader.Undecodable();
         TopicReader.readToEnd(settings.consumerConfig("alphaflow-segment-export"), topic, settings.idleTimeout(),
@@ -96,6 +103,9 @@ public final class SegmentExport {
                     TreeMap<Long, Segmentation> seqs = written.computeIfAbsent(s.getStreamId(), k -> new TreeMap<>());
                     if (seqs.containsKey(s.getSeq())) {
                         duplicates[0]++;
+                    } else {
+                        stats.computeIfAbsent(s.getStreamId(), k -> new StreamStats.Collector()).add((int) s.getSeq(),
+                                s.getTimingsMicros(), s.getStateReset(), s.getResetReason());
                     }
                     seqs.put(s.getSeq(), overlays ? s : null);
                     write(s);
@@ -118,7 +128,19 @@ public final class SegmentExport {
                 }
             }
         }
-        return new Summary(settings.outputDir(), counts, duplicates[0], undecodable.count(), overlayCounts, videos);
+        Map<String, Long> deadLetters = settings.deadLettersByReason("alphaflow-segment-export-dlq", undecodable);
+        Map<String, StreamStats> streamStats = new TreeMap<>();
+        stats.forEach((id, c) -> streamStats.put(id, c.build()));
+        // Scored as davis-eval scores the folders just written (frames 1..n-2, means over the objects).
+        Map<String, TruthScore> truth = new TreeMap<>();
+        for (String id : written.keySet()) {
+            Path folder = settings.truthFolder(id);
+            if (folder != null) {
+                truth.put(id, TruthScore.of(DavisFolderEvaluation.evaluateSequence(settings.streamDir(id), folder), folder));
+            }
+        }
+        return new Summary(settings.outputDir(), counts, duplicates[0], undecodable.count(), overlayCounts, videos,
+                streamStats, deadLetters, (System.nanoTime() - startNanos) / 1e9, truth);
     }
 
     /** The frame with the record's objects drawn as export-masks' overlays show them (the live view uses it too). */
