@@ -60,6 +60,9 @@ class ReadmeSessionsITCase {
             assertThat(pngs(stream.resolve("alpha"))).isEqualTo(90);
             assertThat(pngs(stream.resolve("composite"))).isEqualTo(90);
             assertThat(stream.resolve("composite.mp4")).isNotEmptyFile();
+            assertThat(out).contains("report:            alphaflow-demo-output/report.html");
+            assertThat(Files.readString(runner.checkout().resolve("alphaflow-demo-output/report.html")))
+                    .contains("<span id=\"total-mattes\">90</span>", "<p id=\"dead-letters\">none</p>");
             assertQuiet(out);
             assertThat(entries(runner.tmp())).as("left in the temp folder").isZero();
             try (Stream<Path> cwd = Files.list(runner.checkout())) {
@@ -152,6 +155,11 @@ class ReadmeSessionsITCase {
             assertThat(jf(out, "J&F ")).as(out).isGreaterThan(0.85);
             Path masks = runner.checkout().resolve("alphaflow-demo-output/segment/blackswan");
             assertThat(pngs(masks)).isEqualTo(50);
+            // The report shows the J&F the demo printed (four decimals, as davis-eval).
+            Matcher printed = Pattern.compile("J&F (\\d\\.\\d{4})").matcher(out);
+            assertThat(printed.find()).as(out).isTrue();
+            assertThat(Files.readString(runner.checkout().resolve("alphaflow-demo-output/report.html")))
+                    .contains("<td class=\"jf\">" + printed.group(1) + "</td>");
             assertQuiet(out);
         }
     }
@@ -171,6 +179,8 @@ class ReadmeSessionsITCase {
             String out = runner.run(session("instances-demo"), PER_COMMAND).all();
             Path dir = runner.checkout().resolve("alphaflow-demo-output/instances/dance-twirl_854x480_24fps_h264");
             assertThat(Files.readString(dir.resolve("results.json"))).as(out).contains("\"category_id\"", "\"counts\"");
+            assertThat(Files.readString(runner.checkout().resolve("alphaflow-demo-output/report.html")))
+                    .contains("data-stream=\"dance-twirl_854x480_24fps_h264\"", "<img class=\"sample\"");
             assertQuiet(out);
         }
     }

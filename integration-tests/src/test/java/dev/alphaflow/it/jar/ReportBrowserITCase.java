@@ -26,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
 import dev.alphaflow.model.image.ImageCodec;
@@ -50,8 +48,6 @@ class ReportBrowserITCase {
     private static final int W = 96;
     private static final int H = 64;
     private static final int FRAMES = 12;
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private static EmbeddedKafka kafka;
 
@@ -72,8 +68,6 @@ class ReportBrowserITCase {
 
     @Test
     void reportRendersWithItsImagesAndThePrintedFigures() throws Exception {
-        assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium)").isExecutable();
-        assertThat(CHROMEDRIVER).as("Debian's chromedriver (apt-get install chromium-driver)").isExecutable();
         String frames = "frames-" + UUID.randomUUID();
         String mattes = "mattes-" + UUID.randomUUID();
         String dlq = "dlq-" + UUID.randomUUID();
@@ -104,15 +98,9 @@ class ReportBrowserITCase {
         String html = Files.readString(report, StandardCharsets.UTF_8);
         assertThat(html).doesNotContain("src=\"http").doesNotContain("href=\"http").doesNotContain("<script");
 
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--user-data-dir=" + Files.createDirectories(work.resolve("chromium")), "--window-size=1100,900");
-        ChromeDriver browser = new ChromeDriver(service, options);
-        try {
-            browser.get(report.toUri().toString());
+        try (HeadlessChromium chromium = HeadlessChromium.start(work)) {
+            ChromeDriver browser = chromium.driver();
+            chromium.open(report);
             assertThat(browser.getTitle()).startsWith("alphaflow export report");
             List<WebElement> sections = browser.findElements(By.cssSelector("section.stream"));
             assertThat(sections).extracting(s -> s.getAttribute("data-stream")).containsExactly("cam-1", "cam-2");
@@ -122,18 +110,11 @@ class ReportBrowserITCase {
             assertThat(images).hasSize(8);
             for (WebElement img : images) {
                 assertThat(img.getAttribute("src")).startsWith("data:image/png;base64,");
-                assertThat(browser.executeScript("return arguments[0].complete && arguments[0].naturalWidth", img))
-                        .isEqualTo((long) W);
+                assertThat(chromium.naturalWidth(img)).isEqualTo(W);
             }
             // The first sample's left half is the frame (the matte is 1 there), its right half the green background.
-            @SuppressWarnings("unchecked")
-            List<Long> px = (List<Long>) browser.executeScript(
-                    "const i = arguments[0], c = document.createElement('canvas');"
-                            + "c.width = i.naturalWidth; c.height = i.naturalHeight;"
-                            + "const g = c.getContext('2d'); g.drawImage(i, 0, 0);"
-                            + "const a = g.getImageData(8, 32, 1, 1).data, b = g.getImageData(88, 32, 1, 1).data;"
-                            + "return [a[0], a[1], a[2], b[0], b[1], b[2]];", images.get(0));
-            assertThat(px).containsExactly(0xe0L, 0xa0L, 0x30L, 0x00L, 0xb1L, 0x40L);
+            assertThat(chromium.pixel(images.get(0), 8, 32)).containsExactly(0xe0, 0xa0, 0x30);
+            assertThat(chromium.pixel(images.get(0), 88, 32)).containsExactly(0x00, 0xb1, 0x40);
 
             for (WebElement section : sections) {
                 String id = section.getAttribute("data-stream");
@@ -151,9 +132,6 @@ class ReportBrowserITCase {
             assertThat(text(browser.findElement(By.id("dead-letters")), "tr[data-reason='CORRUPT_PAYLOAD'] .count"))
                     .isEqualTo("2");
             assertThat(browser.findElement(By.id("total-mattes")).getText()).isEqualTo(String.valueOf(2 * FRAMES));
-        } finally {
-            browser.quit(); // ends chromium
-            service.stop(); // ends chromedriver
         }
     }
 

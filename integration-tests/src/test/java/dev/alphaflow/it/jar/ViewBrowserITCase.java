@@ -23,12 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 import dev.alphaflow.jobs.local.EmbeddedKafka;
 import dev.alphaflow.model.image.ImageCodec;
@@ -51,8 +47,6 @@ import dev.alphaflow.schemas.serde.AvroCodec;
 class ViewBrowserITCase {
     private static final int W = 160;
     private static final int H = 120;
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private static EmbeddedKafka kafka;
 
@@ -73,8 +67,6 @@ class ViewBrowserITCase {
 
     @Test
     void pageShowsLiveStreamsCompositesAndEnds() throws Exception {
-        assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium)").isExecutable();
-        assertThat(CHROMEDRIVER).as("Debian's chromedriver (apt-get install chromium-driver)").isExecutable();
         String frames = "frames-" + UUID.randomUUID();
         String mattes = "mattes-" + UUID.randomUUID();
         String dlq = "dlq-" + UUID.randomUUID();
@@ -93,57 +85,41 @@ class ViewBrowserITCase {
             // "lobby" ends after 20 frames; "door" keeps going until the test is done.
             Thread producerThread = new Thread(() -> produce(frames, mattes, stop), "outputs");
             producerThread.start();
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-            ChromeOptions options = new ChromeOptions();
-            options.setBinary(CHROMIUM.toFile());
-            options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                    "--user-data-dir=" + Files.createDirectories(work.resolve("chromium")), "--window-size=1100,700");
-            ChromeDriver browser = new ChromeDriver(service, options);
+            HeadlessChromium chromium = HeadlessChromium.start(work);
+            ChromeDriver browser = chromium.driver();
             try {
                 browser.get("http://127.0.0.1:" + port + "/");
-                Wait wait = new Wait(browser);
-                wait.until(b -> b.findElements(By.cssSelector(".stream")).size() == 2);
+                chromium.waitUntil(b -> b.findElements(By.cssSelector(".stream")).size() == 2);
                 assertThat(browser.findElements(By.cssSelector(".stream .name")).stream().map(WebElement::getText))
                         .containsExactly("door", "lobby");
 
                 WebElement door = browser.findElement(By.cssSelector(".stream[data-stream='door']"));
                 long first = Long.parseLong(door.findElement(By.className("frames")).getText());
-                wait.until(b -> Long.parseLong(door.findElement(By.className("frames")).getText()) >= first + 5);
+                chromium.waitUntil(b -> Long.parseLong(door.findElement(By.className("frames")).getText()) >= first + 5);
 
                 // The composite: an <img> that loaded a real JPEG; the disc's centre is the frame's colour,
                 // the corner the green background.
                 WebElement img = door.findElement(By.className("composite"));
-                wait.until(b -> Boolean.TRUE.equals(((JavascriptExecutor) b).executeScript(
-                        "return arguments[0].complete && arguments[0].naturalWidth > 0", img)));
-                @SuppressWarnings("unchecked")
-                List<Long> px = (List<Long>) browser.executeScript(
-                        "const i = arguments[0], c = document.createElement('canvas');"
-                                + "c.width = i.naturalWidth; c.height = i.naturalHeight;"
-                                + "const g = c.getContext('2d'); g.drawImage(i, 0, 0);"
-                                + "const a = g.getImageData(i.naturalWidth / 2, i.naturalHeight / 2, 1, 1).data;"
-                                + "const b = g.getImageData(3, 3, 1, 1).data;"
-                                + "return [i.naturalWidth, a[0], a[1], a[2], b[0], b[1], b[2]];", img);
-                assertThat(px.get(0)).isEqualTo(W);
-                assertNear(px.subList(1, 4), 0xe0, 0xa0, 0x30); // the frame, where the matte is 1
-                assertNear(px.subList(4, 7), 0x00, 0xb1, 0x40); // the background, where it is 0
+                chromium.waitUntil(b -> chromium.naturalWidth(img) > 0);
+                assertThat(chromium.naturalWidth(img)).isEqualTo(W);
+                assertNear(chromium.pixel(img, W / 2, H / 2), 0xe0, 0xa0, 0x30); // the frame, where the matte is 1
+                assertNear(chromium.pixel(img, 3, 3), 0x00, 0xb1, 0x40); // the background, where it is 0
 
                 WebElement lobby = browser.findElement(By.cssSelector(".stream[data-stream='lobby']"));
-                wait.until(b -> "ended".equals(lobby.findElement(By.className("state")).getText()));
+                chromium.waitUntil(b -> "ended".equals(lobby.findElement(By.className("state")).getText()));
                 assertThat(lobby.findElement(By.className("frames")).getText()).isEqualTo("20");
                 assertThat(door.findElement(By.className("state")).getText()).isEqualTo("live");
                 assertThat(door.findElement(By.className("resets")).getText()).isEqualTo("1");
                 assertThat(door.findElements(By.cssSelector(".fpsChart svg polyline"))).hasSize(1);
 
-                byte[] png = browser.getScreenshotAs(OutputType.BYTES);
+                byte[] png = chromium.screenshot();
                 String target = System.getProperty("alphaflow.view.screenshot");
                 Path shot = target != null && !target.isBlank() ? Path.of(target) : work.resolve("view.png");
                 Files.write(shot, png);
                 assertThat(ImageCodec.decode(png).width()).isGreaterThan(500);
             } finally {
                 stop.set(true);
-                browser.quit(); // ends chromium
-                service.stop(); // ends chromedriver
+                chromium.close();
                 producerThread.join(10_000);
             }
             assertThat(view.isAlive()).as("view still serving; log:%n%s", view.output()).isTrue();
@@ -209,28 +185,9 @@ class ViewBrowserITCase {
         return ImageCodec.encodeGray8Png(a, W, H);
     }
 
-    private static void assertNear(List<Long> rgb, int r, int g, int b) {
-        assertThat(Math.abs(rgb.get(0) - r) + Math.abs(rgb.get(1) - g) + Math.abs(rgb.get(2) - b))
-                .as("pixel %s vs %d,%d,%d", rgb, r, g, b).isLessThan(30);
-    }
-
-    /** Polls a condition on the page for up to a minute (Selenium's FluentWait lives in another artifact). */
-    private record Wait(ChromeDriver browser) {
-        void until(java.util.function.Predicate<ChromeDriver> condition) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            RuntimeException last = null;
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (condition.test(browser)) {
-                        return;
-                    }
-                } catch (RuntimeException e) {
-                    last = e; // e.g. an element re-rendered between finding and reading it
-                }
-                Thread.sleep(200);
-            }
-            throw new AssertionError("not within 60 s; page text:\n" + browser.findElement(By.tagName("body")).getText(), last);
-        }
+    private static void assertNear(int[] rgb, int r, int g, int b) {
+        assertThat(Math.abs(rgb[0] - r) + Math.abs(rgb[1] - g) + Math.abs(rgb[2] - b))
+                .as("pixel %s vs %d,%d,%d", java.util.Arrays.toString(rgb), r, g, b).isLessThan(30);
     }
 
     private static int freePort() throws IOException {
