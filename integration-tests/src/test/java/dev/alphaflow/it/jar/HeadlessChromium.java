@@ -108,6 +108,20 @@ final class HeadlessChromium implements AutoCloseable {
         return rgb.stream().mapToInt(Number::intValue).toArray();
     }
 
+    /** The share of a loaded image's pixels within {@code tolerance} (sum of |channel differences|) of a colour. */
+    double fractionNear(WebElement img, int r, int g, int b, int tolerance) {
+        Object f = driver.executeScript(
+                "const i = arguments[0], c = document.createElement('canvas');"
+                        + "c.width = i.naturalWidth; c.height = i.naturalHeight;"
+                        + "const x = c.getContext('2d'); x.drawImage(i, 0, 0);"
+                        + "const d = x.getImageData(0, 0, c.width, c.height).data; let n = 0;"
+                        + "for (let k = 0; k < d.length; k += 4) {"
+                        + "  if (Math.abs(d[k] - arguments[1]) + Math.abs(d[k + 1] - arguments[2])"
+                        + "      + Math.abs(d[k + 2] - arguments[3]) <= arguments[4]) n++; }"
+                        + "return n / (d.length / 4);", img, r, g, b, tolerance);
+        return ((Number) f).doubleValue();
+    }
+
     /** A PNG screenshot of the window. */
     byte[] screenshot() {
         return driver.getScreenshotAs(OutputType.BYTES);

@@ -3,11 +3,6 @@ package dev.alphaflow.it.jar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +13,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -104,48 +101,31 @@ class ReadmeSessionsITCase {
         try (SessionRunner runner = new SessionRunner(root)) {
             runner.run(session("live"), PER_COMMAND, outputs -> {
                 assertThat(String.join("\n", outputs)).contains("alphaflow ingest: 1 source(s) [lobby]");
-                // what the page shows, from its event stream: the lobby stream matted and advancing
-                HttpClient http = HttpClient.newHttpClient();
-                URI events = URI.create("http://127.0.0.1:" + runner.viewPort() + "/events");
-                long first = -1;
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-                Pattern lobby = Pattern.compile("\\{\"id\":\"lobby\",\"kind\":\"mattes\",\"outputs\":(\\d+)");
-                while (System.nanoTime() < deadline) {
-                    String board = firstEvent(http, events);
-                    Matcher m = lobby.matcher(board);
-                    if (m.find()) {
-                        long mattes = Long.parseLong(m.group(1));
-                        first = first < 0 ? mattes : first;
-                        if (mattes >= first + 5) {
-                            break;
-                        }
-                    }
-                    Thread.sleep(1_000);
+                // What a user sees, in a real browser: the lobby stream matted by the running job, advancing.
+                try (HeadlessChromium browser = HeadlessChromium.start(runner.tmp())) {
+                    browser.open("http://127.0.0.1:" + runner.viewPort() + "/");
+                    browser.waitUntil(b -> !b.findElements(By.cssSelector(".stream[data-stream='lobby']")).isEmpty());
+                    WebElement lobby = browser.driver().findElement(By.cssSelector(".stream[data-stream='lobby']"));
+                    assertThat(lobby.findElement(By.className("state")).getText()).isEqualTo("live");
+                    browser.waitUntil(b -> Long.parseLong(lobby.findElement(By.className("frames")).getText()) > 0);
+                    long first = Long.parseLong(lobby.findElement(By.className("frames")).getText());
+                    browser.waitUntil(b -> Long.parseLong(lobby.findElement(By.className("frames")).getText()) >= first + 5);
+
+                    // The composite is the sample's dancer over the green background: both are on it, so the page
+                    // shows the job's matte, not a placeholder or a plain frame.
+                    WebElement img = lobby.findElement(By.className("composite"));
+                    browser.waitUntil(b -> browser.naturalWidth(img) > 0);
+                    assertThat(browser.naturalWidth(img)).isEqualTo(480);
+                    double green = browser.fractionNear(img, 0x00, 0xb1, 0x40, 40);
+                    assertThat(green).as("share of background-green pixels").isBetween(0.3, 0.97);
+
+                    // Ctrl-C on the camera: ingest ends the stream with END, the job mattes what is left, the page
+                    // shows the stream as ended.
+                    runner.stopRunning(2);
+                    browser.waitUntil(b -> "ended".equals(lobby.findElement(By.className("state")).getText()));
                 }
-                assertThat(first).as("the view lists the lobby stream").isGreaterThanOrEqualTo(0);
-                String board = firstEvent(http, events);
-                Matcher m = lobby.matcher(board);
-                assertThat(m.find() && Long.parseLong(m.group(1)) >= first + 5).as("mattes advance: " + board).isTrue();
-                HttpResponse<byte[]> composite = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + runner.viewPort() + "/composite?stream=lobby")).build(), HttpResponse.BodyHandlers.ofByteArray());
-                assertThat(composite.statusCode()).isEqualTo(200);
-                assertThat(dev.alphaflow.model.image.ImageCodec.decode(composite.body()).width()).isEqualTo(480);
             });
         }
-    }
-
-    /** The first board the view's server-sent event stream sends. */
-    private static String firstEvent(HttpClient http, URI events) throws Exception {
-        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(events).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body()))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (line.startsWith("data: ")) {
-                    return line.substring("data: ".length());
-                }
-            }
-        }
-        return "";
     }
 
     @Test

@@ -154,6 +154,14 @@ final class SessionRunner implements AutoCloseable {
     }
 
     /**
+     * Stops the {@code index}-th terminal that keeps running (0 = the first started) as Ctrl-C does (SIGTERM), waiting
+     * for it to end: for a check that watches what the others do when one source goes away.
+     */
+    void stopRunning(int index) {
+        Processes.stop(background.get(index).toHandle(), STOP_GRACE);
+    }
+
+    /**
      * Stops the terminals that keep running (and what they started), last started first, as Ctrl-C does (SIGTERM);
      * kills them (SIGKILL) after 60 s.
      */
