@@ -118,6 +118,11 @@ class ReadmeSessionsITCase {
                     assertThat(browser.naturalWidth(img)).isEqualTo(480);
                     double green = browser.fractionNear(img, 0x00, 0xb1, 0x40, 40);
                     assertThat(green).as("share of background-green pixels").isBetween(0.3, 0.97);
+                    // The README's picture of the view, when asked for (-Dalphaflow.view.screenshot=docs/view.png).
+                    String shot = System.getProperty("alphaflow.view.screenshot");
+                    if (shot != null && !shot.isBlank()) {
+                        Files.write(Path.of(shot), browser.screenshot());
+                    }
 
                     // Ctrl-C on the camera: ingest ends the stream with END, the job mattes what is left, the page
                     // shows the stream as ended.
