@@ -8,9 +8,11 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -132,23 +134,24 @@ public final class ViewServer implements AutoCloseable {
             }
             // Topics may appear later (outputs are created by the job's first write): look again until all exist.
             List<TopicPartition> assigned = new ArrayList<>();
+            Set<String> found = new HashSet<>();
             long lastLookMs = 0;
             while (!closed) {
-                if (assigned.size() < topics.size() && System.currentTimeMillis() - lastLookMs > 2000) {
+                if (found.size() < topics.size() && System.currentTimeMillis() - lastLookMs > 2000) {
                     lastLookMs = System.currentTimeMillis();
-                    List<TopicPartition> now = new ArrayList<>();
+                    var existing = c.listTopics(Duration.ofSeconds(10));
+                    List<TopicPartition> added = new ArrayList<>();
                     for (String t : topics) {
-                        var infos = c.listTopics(Duration.ofSeconds(10)).get(t);
-                        if (infos != null) {
-                            infos.forEach(i -> now.add(new TopicPartition(i.topic(), i.partition())));
+                        var infos = existing.get(t);
+                        if (infos != null && found.add(t)) {
+                            infos.forEach(i -> added.add(new TopicPartition(i.topic(), i.partition())));
                         }
                     }
-                    if (!now.equals(assigned)) {
-                        List<TopicPartition> added = new ArrayList<>(now);
-                        added.removeAll(assigned);
-                        c.assign(now);
+                    // Never seekToBeginning(empty list): the consumer reads that as "every assigned partition".
+                    if (!added.isEmpty()) {
+                        assigned.addAll(added);
+                        c.assign(assigned);
                         c.seekToBeginning(added);
-                        assigned = now;
                     }
                 }
                 if (assigned.isEmpty()) {

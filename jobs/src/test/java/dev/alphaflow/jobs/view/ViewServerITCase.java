@@ -184,6 +184,30 @@ class ViewServerITCase {
         }
     }
 
+    @Test
+    void picksUpAnOutputTopicCreatedAfterItStarted() throws Exception {
+        // The job creates its output topic on its first write, often after the view has looked. The frames topic
+        // alone has more partitions than the view has topics: the view must still look for the missing ones.
+        String frames = "frames-" + UUID.randomUUID();
+        String mattes = "mattes-" + UUID.randomUUID();
+        kafka.createTopics(6, frames);
+        Properties config = ViewServer.consumerConfig(
+                TopicReader.consumerConfig(kafka.bootstrapServers(), "view-test", Map.of()));
+        try (ViewServer view = new ViewServer(config, new ViewServer.Topics(frames, mattes,
+                        "segments-" + UUID.randomUUID(), "instances-" + UUID.randomUUID(), "dlq-" + UUID.randomUUID()),
+                Background.GREEN, new InetSocketAddress("127.0.0.1", 0), null);
+             KafkaProducer<String, byte[]> producer = producer()) {
+            send(producer, frames, frame("cam-late", 0, Control.NONE));
+            Thread.sleep(3000); // the view's first look (at start) has found only the frames topic
+            kafka.createTopics(2, mattes);
+            send(producer, mattes, matte("cam-late", 0, true));
+            String event = awaitEvent(HttpClient.newHttpClient(), view.url() + "events",
+                    e -> e.contains("\"id\":\"cam-late\",\"kind\":\"mattes\",\"outputs\":1,\"lastSeq\":0,\"compositeSeq\":0"));
+            assertThat(event).contains("\"resets\":1");
+            assertThat(view.consumerFailure()).isNull();
+        }
+    }
+
     private static RgbImage composite(HttpClient http, String url) throws Exception {
         HttpResponse<byte[]> img = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
@@ -284,7 +308,12 @@ class ViewServerITCase {
     }
 
     private static void send(KafkaProducer<String, byte[]> p, String topic, byte[] value) {
-        p.send(new ProducerRecord<>(topic, "k", value));
+        // Synchronously, so a record the broker refused fails here rather than as a missing event later.
+        try {
+            p.send(new ProducerRecord<>(topic, "k", value)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("sending to " + topic + " failed", e);
+        }
     }
 
     private static KafkaProducer<String, byte[]> producer() {
