@@ -39,8 +39,8 @@ import dev.alphaflow.schemas.serde.KafkaSchemaStore;
  * backoff and a {@code SOURCE_RECONNECTED} reset).
  *
  * <p>Sources come from the command line (fixed) and from an optional sources file ({@link SourcesFile}), read again
- * when its modification time or size changes: added lines start streams, removed lines stop theirs with an END
- * frame. A file that becomes unreadable or invalid while running is reported and the running sources are kept.
+ * when its modification time or size changes and then holds still for one watch interval (so a save caught
+ * mid-write is never applied): added lines start streams, removed lines stop theirs with an END frame. A file that becomes unreadable or invalid while running is reported and the running sources are kept.
  *
  * <p>Health of every source (connected, frames/s, published, dropped, last-frame age, reconnects) is printed every
  * {@code statusInterval} and served as Prometheus metrics ({@link IngestMetrics}).
@@ -79,8 +79,10 @@ public final class Ingest implements AutoCloseable {
     private KafkaProducer<String, byte[]> producer;
     private ScheduledExecutorService timers;
     private IngestMetrics metrics;
-    private FileTime fileTime;
-    private long fileSize = -1;
+    /** The sources file as last read; null = read it on the next look. */
+    private FileStamp appliedStamp;
+    /** A change seen on the last look and not read yet: it is read once the file holds still for one interval. */
+    private FileStamp pendingStamp;
     private String fileProblem;
     private int statusLinesShown;
     private boolean closed;
@@ -232,8 +234,7 @@ public final class Ingest implements AutoCloseable {
     }
 
     private Map<String, SourceSpec> readSourcesFile() throws IOException {
-        fileTime = Files.getLastModifiedTime(sourcesFile);
-        fileSize = Files.size(sourcesFile);
+        appliedStamp = FileStamp.of(sourcesFile);
         Map<String, SourceSpec> specs = SourcesFile.read(sourcesFile);
         for (SourceSpec s : fixedSources) {
             if (specs.containsKey(s.streamId())) {
@@ -251,8 +252,15 @@ public final class Ingest implements AutoCloseable {
         }
         Map<String, SourceSpec> now;
         try {
-            if (Files.exists(sourcesFile) && Files.getLastModifiedTime(sourcesFile).equals(fileTime)
-                    && Files.size(sourcesFile) == fileSize) {
+            FileStamp seen = FileStamp.of(sourcesFile);
+            if (seen.equals(appliedStamp)) {
+                pendingStamp = null;
+                return;
+            }
+            if (!seen.equals(pendingStamp)) {
+                // Changed since the last look: wait until it holds still, so a file caught mid-write (an in-place
+                // save truncates it first) is never applied, which would stop every source it seemed to drop.
+                pendingStamp = seen;
                 return;
             }
             now = readSourcesFile();
@@ -264,7 +272,7 @@ public final class Ingest implements AutoCloseable {
                 statusLinesShown = 0;
             }
             fileProblem = problem;
-            fileTime = null; // read it again next time
+            appliedStamp = null; // read it again next time
             return;
         }
         fileProblem = null;
@@ -282,6 +290,13 @@ public final class Ingest implements AutoCloseable {
                 out.flush();
                 statusLinesShown = 0;
             }
+        }
+    }
+
+    /** What a look at the sources file compares: modification time and size. */
+    private record FileStamp(FileTime modified, long size) {
+        static FileStamp of(Path file) throws IOException {
+            return new FileStamp(Files.getLastModifiedTime(file), Files.size(file));
         }
     }
 
