@@ -462,6 +462,7 @@ public final class BenchmarkSuite {
             List<Double> miniFps = new ArrayList<>();
             List<Double> clusterFps = new ArrayList<>();
             List<Double> ratios = new ArrayList<>();
+            List<Double> laterRatios = new ArrayList<>();
             List<String> cpu = new ArrayList<>();
             for (int pair = 1 - s.warmupPairs; pair <= s.reps; pair++) {
                 boolean measured = pair >= 1;
@@ -473,21 +474,30 @@ public final class BenchmarkSuite {
                 double[] between = {ClusterBench.suiteCpuMillis(), cluster.clusterCpuMillis()};
                 Comparison.settle();
                 double[] start = {ClusterBench.suiteCpuMillis(), cluster.clusterCpuMillis()};
+                Map<String, Double> startByProcess = cluster.cpuMillisByProcess();
                 PipelineReplay.Result onCluster = cluster.replay("cluster-vs-cluster", workload, job);
                 double[] after = {ClusterBench.suiteCpuMillis(), cluster.clusterCpuMillis()};
+                Map<String, Double> afterByProcess = cluster.cpuMillisByProcess();
                 double ratio = onCluster.throughput().fps() / mini.throughput().fps();
-                String cpuLine = String.format(Locale.ROOT, "MiniCluster %.0f + idle cluster %.0f, cluster %.0f + "
-                        + "suite JVM %.0f", (between[0] - before[0]) / frames, (between[1] - before[1]) / frames,
-                        (after[1] - start[1]) / frames, (after[0] - start[0]) / frames);
-                System.out.printf(Locale.ROOT, "[bench] cluster vs MiniCluster %s: MiniCluster %.2f frames/s (job "
-                        + "wall %.1f s), cluster %.2f frames/s (job wall %.1f s) → ratio %.3f; CPU-ms per frame %s; "
-                        + "load %.2f%n", label, mini.throughput().fps(), mini.jobWallSeconds(),
-                        onCluster.throughput().fps(), onCluster.jobWallSeconds(), ratio, cpuLine,
-                        MachineInfo.loadAverage());
+                double laterRatio = onCluster.laterHalf().fps() / mini.laterHalf().fps();
+                StringBuilder byProcess = new StringBuilder();
+                afterByProcess.forEach((name, ms) -> byProcess.append(byProcess.length() == 0 ? "" : ", ")
+                        .append(name).append(' ').append(String.format(Locale.ROOT, "%.1f",
+                                (ms - startByProcess.getOrDefault(name, 0.0)) / frames)));
+                String cpuLine = String.format(Locale.ROOT, "MiniCluster %.0f + idle cluster %.0f, cluster %.0f (%s) "
+                        + "+ suite JVM %.0f", (between[0] - before[0]) / frames, (between[1] - before[1]) / frames,
+                        (after[1] - start[1]) / frames, byProcess, (after[0] - start[0]) / frames);
+                System.out.printf(Locale.ROOT, "[bench] cluster vs MiniCluster %s: MiniCluster %.2f frames/s (later "
+                        + "half %.2f, job wall %.1f s), cluster %.2f frames/s (later half %.2f, job wall %.1f s) → "
+                        + "ratio %.3f (later half %.3f); CPU-ms per frame %s; load %.2f%n", label,
+                        mini.throughput().fps(), mini.laterHalf().fps(), mini.jobWallSeconds(),
+                        onCluster.throughput().fps(), onCluster.laterHalf().fps(), onCluster.jobWallSeconds(), ratio,
+                        laterRatio, cpuLine, MachineInfo.loadAverage());
                 if (measured) {
                     miniFps.add(mini.throughput().fps());
                     clusterFps.add(onCluster.throughput().fps());
                     ratios.add(ratio);
+                    laterRatios.add(laterRatio);
                     cpu.add("(" + cpuLine + ")");
                 }
             }
@@ -501,14 +511,17 @@ public final class BenchmarkSuite {
                             + "slots, embedded broker, both in the suite's JVM); same frames, topics and job options, "
                             + "frames/s from the mattes' append times for both; target ≥ 0.95; after %d unmeasured "
                             + "pairs, median of %d pairs (MiniCluster, then cluster): frames/s MiniCluster %s, cluster "
-                            + "%s, ratios %s; CPU-ms per frame over each whole run (publish, job incl. start-up, read) "
+                            + "%s, ratios %s (of the later halves' frames/s, a warm-up-free diagnostic: %s, median %.3f); "
+                            + "CPU-ms per frame over each whole run (publish, job incl. start-up, read; the cluster's "
+                            + "by process) "
                             + "%s; both set-ups stay up throughout, so the idle one's threads run during the other's "
                             + "runs; load average %.2f before, %.2f after the pairs (2 cores, shared with other "
                             + "engineers' builds)", frames, CHECKPOINT_INTERVAL.toSeconds(),
                             job.stateBackend().flinkName(), job.parallelism(), s.threads,
                             spinning().optionName(), ClusterBench.TASK_MANAGERS, ClusterBench.TASK_MANAGER_MEMORY,
                             s.warmupPairs, s.reps, Stats.format(miniFps, "%.1f"), Stats.format(clusterFps, "%.1f"),
-                            Stats.format(ratios, "%.2f"), String.join(", ", cpu), loadBefore, loadAfterPairs));
+                            Stats.format(ratios, "%.2f"), Stats.format(laterRatios, "%.2f"), Stats.median(laterRatios),
+                            String.join(", ", cpu), loadBefore, loadAfterPairs));
 
             BenchTopics.JobSettings streamsJob = new BenchTopics.JobSettings(s.modelDir(), s.ratio, s.streamThreads,
                     s.streamParallelism, false, CommonOptions.Delivery.EXACTLY_ONCE);

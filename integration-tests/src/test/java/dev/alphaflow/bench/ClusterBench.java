@@ -96,7 +96,8 @@ final class ClusterBench implements AutoCloseable {
         List<MatteReader.Seen> mattes = PipelineReplay.awaitEveryMatteOnce(name, bootstrap, topics, frames);
         long first = mattes.stream().mapToLong(MatteReader.Seen::appendTimeMs).min().orElseThrow();
         long last = mattes.stream().mapToLong(MatteReader.Seen::appendTimeMs).max().orElseThrow();
-        return new PipelineReplay.Result(Throughput.ofMillis(frames, first, last), wall, List.of());
+        return new PipelineReplay.Result(Throughput.ofMillis(frames, first, last), PipelineReplay.laterHalf(mattes),
+                wall, List.of());
     }
 
     /**
@@ -286,6 +287,16 @@ final class ClusterBench implements AutoCloseable {
     double clusterCpuMillis() {
         return cluster.processes().stream().flatMap(p -> p.handle().stream())
                 .mapToDouble(h -> h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e6).sum();
+    }
+
+    /** CPU time of each of the cluster's processes that run now, in ms, by process name. */
+    Map<String, Double> cpuMillisByProcess() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (ClusterProcess p : cluster.processes()) {
+            p.handle().ifPresent(h -> out.put(p.name(),
+                    h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e6));
+        }
+        return out;
     }
 
     static double suiteCpuMillis() {

@@ -41,7 +41,7 @@ final class PipelineReplay {
      * @param checkpointBytes total sizes of the checkpoints triggered while every stream had state (after each
      *     stream's first matte, before the last matte), as the checkpoint coordinator reported them
      */
-    record Result(Throughput throughput, double jobWallSeconds, List<Long> checkpointBytes) {}
+    record Result(Throughput throughput, Throughput laterHalf, double jobWallSeconds, List<Long> checkpointBytes) {}
 
     Result run(String name, Workload workload, BenchTopics.JobSettings settings) throws Exception {
         String bootstrap = kafka.bootstrapServers();
@@ -69,7 +69,11 @@ final class PipelineReplay {
                 sizes.add(c.getStateSize());
             }
         }
-        return new Result(Throughput.ofMillis(expected, first, last), wall, sizes);
+        return new Result(Throughput.ofMillis(expected, first, last), laterHalf(mattes), wall, sizes);
+    }
+
+    static Throughput laterHalf(List<MatteReader.Seen> mattes) {
+        return Throughput.laterHalf(mattes.stream().map(MatteReader.Seen::appendTimeMs).toList());
     }
 
     /**

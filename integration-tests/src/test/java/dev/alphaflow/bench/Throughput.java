@@ -15,6 +15,16 @@ record Throughput(int frames, double seconds, double fps, long firstMillis, long
         return of(frames, (lastMillis - firstMillis) / 1e3, firstMillis, lastMillis);
     }
 
+    /**
+     * The later half of a run's outputs (by append time): frames/s once start-up and warm-up (JIT, the model's first
+     * runs, pipeline fill) are behind; a diagnostic beside {@link #ofMillis}, taken alike for every contender.
+     */
+    static Throughput laterHalf(java.util.List<Long> appendMillis) {
+        long[] t = appendMillis.stream().mapToLong(Long::longValue).sorted().toArray();
+        int from = t.length / 2;
+        return ofMillis(t.length - from, t[from], t[t.length - 1]);
+    }
+
     private static Throughput of(int frames, double seconds, long firstMillis, long lastMillis) {
         if (frames < 2 || seconds <= 0) {
             throw new IllegalArgumentException("need at least two outputs over a positive span: " + frames

@@ -64,6 +64,21 @@ class LocalClusterTest {
     }
 
     @Test
+    void managedMemoryIsLeftToRocksDbAndGivenToTheHeapOnTheHeapBackend() throws Exception {
+        ClusterSettings rocks = settings();
+        assertThat(LocalCluster.of(rocks).writeFlinkConfiguration(LocalCluster.of(rocks).taskManager(1)).toMap())
+                .doesNotContainKey("taskmanager.memory.managed.fraction");
+        ClusterSettings heap = new ClusterSettings(tmp.resolve("heap-cluster"), rocks.jar(), 2, 3, restPort,
+                LocalCluster.freePort(), "1536m", "1g", Duration.ofMillis(1500), "hashmap", Map.of());
+        LocalCluster cluster = LocalCluster.of(heap);
+        ClusterProcess tm = cluster.taskManager(1);
+        cluster.writeFlinkConfiguration(tm);
+        assertThat(GlobalConfiguration.loadConfiguration(tm.confDir().toString()).toMap())
+                .containsEntry("state.backend.type", "hashmap")
+                .containsEntry("taskmanager.memory.managed.fraction", "0");
+    }
+
+    @Test
     void anEmptyPrometheusPortTurnsTheReporterOff() throws Exception {
         ClusterSettings settings = settings().withFlinkOverrides(Map.of("metrics.reporter.prom.port", ""));
         Configuration written = LocalCluster.of(settings).writeFlinkConfiguration(LocalCluster.of(settings).jobManager());

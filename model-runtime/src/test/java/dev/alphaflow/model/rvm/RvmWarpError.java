@@ -5,8 +5,10 @@ import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.flow.DisFlowEstimator;
 import dev.alphaflow.model.flow.DisPreset;
 import dev.alphaflow.model.flow.FlowField;
+import dev.alphaflow.model.flow.FlowInput;
 import dev.alphaflow.model.flow.FlowWarp;
 import dev.alphaflow.model.flow.ForwardBackwardCheck;
+import dev.alphaflow.model.image.Dimensions;
 import dev.alphaflow.model.image.ImageCodec;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.testing.SharedTestData;
@@ -43,6 +45,15 @@ public final class RvmWarpError {
   record Score(double warpError, double meanIou, int pairs) {}
 
   static Score measure(RvmMatter matter, DisFlowEstimator dis, String sequence) throws IOException {
+    return measure(matter, dis, sequence, null, 0);
+  }
+
+  /**
+   * @param filter applied to each alpha after frame 0 (its memory: the previous output and luma), or {@code null}
+   * @param flowMaxSide the filter's flow size (longer side)
+   */
+  static Score measure(RvmMatter matter, DisFlowEstimator dis, String sequence, TemporalAlphaFilter filter,
+      int flowMaxSide) throws IOException {
     Path frames = SharedTestData.data("davis2016/JPEGImages/480p/" + sequence);
     Path masks = SharedTestData.data("davis2016/Annotations/480p/" + sequence);
     List<Path> files;
@@ -52,6 +63,7 @@ public final class RvmWarpError {
     RecurrentState state = RecurrentState.initial();
     RgbImage previousFrame = null;
     float[] previousAlpha = null;
+    byte[] previousLuma = null;
     double errorSum = 0;
     double iouSum = 0;
     int pairs = 0;
@@ -59,15 +71,23 @@ public final class RvmWarpError {
       RgbImage frame = ImageCodec.decode(Files.readAllBytes(file));
       RvmResult result = matter.infer(frame, state);
       state = result.nextState();
+      float[] alpha = result.alpha();
+      byte[] luma = filter == null ? null : FlowInput.luma(frame, flowMaxSide);
+      if (filter != null && previousAlpha != null) {
+        Dimensions fs = FlowInput.flowSize(frame.width(), frame.height(), flowMaxSide);
+        alpha = filter.filter(alpha, previousAlpha, frame.width(), frame.height(), luma, previousLuma, fs.width(),
+            fs.height());
+      }
       String name = file.getFileName().toString().replace(".jpg", ".png");
-      iouSum += iou(result.alpha(), ImageCodec.decodeGray8Png(Files.readAllBytes(masks.resolve(name))));
+      iouSum += iou(alpha, ImageCodec.decodeGray8Png(Files.readAllBytes(masks.resolve(name))));
       if (previousFrame != null) {
-        errorSum += warpError(previousAlpha, result.alpha(), dis.estimate(previousFrame, frame),
+        errorSum += warpError(previousAlpha, alpha, dis.estimate(previousFrame, frame),
             dis.estimate(frame, previousFrame));
         pairs++;
       }
       previousFrame = frame;
-      previousAlpha = result.alpha();
+      previousAlpha = alpha;
+      previousLuma = luma;
     }
     return new Score(errorSum / pairs, iouSum / files.size(), pairs);
   }
@@ -108,6 +128,25 @@ public final class RvmWarpError {
     try (RvmMatter matter = RvmMatter.open(SharedTestData.modelRegistry(), ModelCards.RVM_MOBILENETV3, oneThread,
             RvmOptions.defaults());
         DisFlowEstimator dis = new DisFlowEstimator(DisPreset.MEDIUM)) {
+      if (args.length > 0) {
+        // Diagnostic: "weight,maxChange,flowMaxSide,PRESET" per argument, each against the unfiltered run.
+        for (String sequence : PERSON_SEQUENCES) {
+          Score off = measure(matter, dis, sequence);
+          System.out.printf(Locale.ROOT, "%s off: warp %.5f IoU %.4f%n", sequence, off.warpError(), off.meanIou());
+          for (String a : args) {
+            String[] v = a.split(",");
+            try (DisFlowEstimator filterFlow = new DisFlowEstimator(DisPreset.valueOf(v[3]))) {
+              TemporalAlphaFilter f = new TemporalAlphaFilter(filterFlow,
+                  new TemporalAlphaFilter.Options(Float.parseFloat(v[0]), Float.parseFloat(v[1])));
+              long t0 = System.nanoTime();
+              Score on = measure(matter, dis, sequence, f, Integer.parseInt(v[2]));
+              System.out.printf(Locale.ROOT, "%s %s: warp %.5f IoU %.4f (%.0f s)%n", sequence, a, on.warpError(),
+                  on.meanIou(), (System.nanoTime() - t0) / 1e9);
+            }
+          }
+        }
+        return;
+      }
       for (String sequence : PERSON_SEQUENCES) {
         Score s = measure(matter, dis, sequence);
         sum += s.warpError();
