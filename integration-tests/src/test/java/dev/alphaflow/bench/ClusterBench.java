@@ -285,8 +285,7 @@ final class ClusterBench implements AutoCloseable {
 
     /** CPU time of the cluster's processes that run now (broker, JobManager, TaskManagers), in ms. */
     double clusterCpuMillis() {
-        return cluster.processes().stream().flatMap(p -> p.handle().stream())
-                .mapToDouble(h -> h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e6).sum();
+        return cpuMillisByProcess().values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     /** CPU time of each of the cluster's processes that run now, in ms, by process name. */
