@@ -53,6 +53,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
 
+    /** How long the controller waits for the broker's heartbeats before fencing it (see {@link Builder}). */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(60);
+
     private final KafkaClusterTestKit cluster;
     private final Path baseDir;
     private final String bootstrapServers;
@@ -165,6 +168,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             brokerProperties.put("num.partitions", "1");
             brokerProperties.put("default.replication.factor", "1");
             brokerProperties.put("min.insync.replicas", "1");
+            // The controller fences a broker whose heartbeats stop for the session timeout (9 s by default). Here
+            // the broker is the only one and fencing it stops every produce and fetch; a disk that stalls the
+            // controller's metadata fsync for a few seconds (seen on CI hosts) was enough to fence it mid-run. This
+            // broker never restarts on the same data (each start formats a fresh folder), so a long session costs
+            // nothing: a restarted broker with the same id would otherwise wait out the old session.
+            brokerProperties.put("broker.session.timeout.ms", Long.toString(SESSION_TIMEOUT.toMillis()));
         }
 
         /** Sets (or overrides) one broker configuration entry, e.g. {@code transaction.max.timeout.ms}. */

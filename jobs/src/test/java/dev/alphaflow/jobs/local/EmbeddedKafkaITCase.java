@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -45,6 +46,11 @@ class EmbeddedKafkaITCase {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 assertThat(admin.listTopics().names().get()).contains("t1", "t2");
                 assertThat(admin.describeTopics(Set.of("t1")).allTopicNames().get().get("t1").partitions()).hasSize(3);
+                // The only broker is not fenced by a few seconds of missed heartbeats (a stalled disk).
+                ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "0");
+                assertThat(admin.describeConfigs(Set.of(broker)).all().get().get(broker)
+                        .get("broker.session.timeout.ms").value())
+                        .isEqualTo(Long.toString(EmbeddedKafka.SESSION_TIMEOUT.toMillis()));
             }
 
             // A frame-sized record (8 MiB) goes through with the tools' client limits.
