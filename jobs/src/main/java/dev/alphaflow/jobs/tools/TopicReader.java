@@ -23,7 +23,8 @@ import dev.alphaflow.schemas.serde.AvroDecodeException;
 
 /**
  * Reads one topic from the beginning up to the end offsets found when it starts ({@code read_committed}: the last
- * stable offsets), so it finishes on a topic that keeps growing; or until nothing arrives for the idle timeout. Also
+ * stable offsets, once the transactions committed before the start have their markers: {@link #settledEndOffsets}),
+ * so it finishes on a topic that keeps growing; or until nothing arrives for the idle timeout. Also
  * the pieces of it the export tools share: their consumer settings, a topic's partitions, the caught-up check and the
  * count of records that do not decode.
  */
@@ -63,7 +64,7 @@ public final class TopicReader {
                     config.getProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG), "");
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> end = settledEndOffsets(config, consumer, parts, idleTimeout);
             long lastProgress = System.nanoTime();
             while (!caughtUp(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
@@ -95,6 +96,50 @@ public final class TopicReader {
             }
             handler.accept(value);
         });
+    }
+
+    /**
+     * The end offsets a {@code read_committed} read of {@code parts} stops at, such that every transaction committed
+     * before it started is included. The last stable offsets alone are not that: {@code commitTransaction} returns
+     * before the coordinator has written the commit markers, and until then the stable offset stays at the
+     * transaction's first record, so a read started right after a job's last commit stopped before its records.
+     * Waits, up to {@code settle}, until the stable offsets reach the high watermarks seen at the start; a transaction
+     * still open after that (a job still writing, or one killed mid-transaction until the broker aborts it) is left
+     * out, as {@code read_committed} must.
+     */
+    static Map<TopicPartition, Long> settledEndOffsets(Properties config, KafkaConsumer<?, ?> committed,
+            List<TopicPartition> parts, Duration settle) {
+        Map<TopicPartition, Long> written;
+        Properties uncommitted = new Properties();
+        uncommitted.putAll(config);
+        uncommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        // a client id of its own: two clients with one id in a JVM clash on their JMX names
+        uncommitted.put(ConsumerConfig.CLIENT_ID_CONFIG,
+                config.getProperty(ConsumerConfig.CLIENT_ID_CONFIG, "alphaflow-reader") + "-high-watermarks");
+        try (KafkaConsumer<byte[], byte[]> hw =
+                new KafkaConsumer<>(uncommitted, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            written = hw.endOffsets(parts, Duration.ofSeconds(30));
+        }
+        long deadline = System.nanoTime() + settle.toNanos();
+        while (true) {
+            Map<TopicPartition, Long> stable = committed.endOffsets(parts, Duration.ofSeconds(30));
+            List<TopicPartition> open = parts.stream().filter(tp -> stable.get(tp) < written.get(tp))
+                    .collect(Collectors.toList());
+            if (open.isEmpty()) {
+                return stable;
+            }
+            if (System.nanoTime() > deadline) {
+                LOG.info("A transaction in {} is still open after {} s; reading up to its start", open,
+                        settle.toSeconds());
+                return stable;
+            }
+            try {
+                Thread.sleep(POLL.toMillis() / 4);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return stable;
+            }
+        }
     }
 
     /**

@@ -87,7 +87,8 @@ public final class TopicTally {
             if (partitions.isEmpty()) {
                 return 0;
             }
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
+            Map<TopicPartition, Long> end = TopicReader.settledEndOffsets(clientProperties, consumer, partitions,
+                    TIMEOUT);
             consumer.assign(partitions);
             for (TopicPartition tp : partitions) {
                 consumer.seek(tp, since.getOrDefault(tp, 0L));

@@ -24,7 +24,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.avro.specific.SpecificRecord;
@@ -215,7 +214,6 @@ class ResultsExportITCase {
             }
             producer.commitTransaction();
         }
-        awaitCommitMarkers(segmentsTopic);
 
         Path out = tmp.resolve("masks");
         SegmentExport.Summary summary = SegmentExport.builder()
@@ -356,33 +354,6 @@ class ResultsExportITCase {
             grabber.stop();
             return n;
         }
-    }
-
-    /**
-     * Waits until the topic's last stable offsets reach its high watermarks: commitTransaction returns before the
-     * coordinator has written the commit markers, and an export started in that window reads the stable offset as the
-     * end and stops before the committed records (the CI failure of segmentsBecomeDavisMasksAndOverlays: no masks).
-     */
-    private static void awaitCommitMarkers(String topic) throws InterruptedException {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        try (KafkaConsumer<byte[], byte[]> committed = new KafkaConsumer<>(withIsolation(config, "read_committed"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
-                KafkaConsumer<byte[], byte[]> uncommitted = new KafkaConsumer<>(withIsolation(config,
-                        "read_uncommitted"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = committed.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
-            while (!committed.endOffsets(parts).equals(uncommitted.endOffsets(parts))) {
-                assertThat(System.nanoTime()).as("commit markers of %s within 30 s", topic).isLessThan(deadline);
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    private static Map<String, Object> withIsolation(Map<String, Object> config, String isolation) {
-        Map<String, Object> out = new HashMap<>(config);
-        out.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        return out;
     }
 
     private static <T extends SpecificRecord> KafkaProducer<String, T> transactional(Class<T> type) {
