@@ -128,7 +128,9 @@ public final class FlinkRest {
 
     /** A job's state: {@code CREATED}, {@code RUNNING}, {@code RESTARTING}, {@code FINISHED}, ... */
     public String jobState(String jobId) {
-        return get("jobs/" + jobId).path("state").asText();
+        // /status, not the job's details: those are built from a copy of the whole execution graph (and vertex
+        // metrics fetched from the TaskManagers), which costs the JobManager CPU on every poll of a running job
+        return get("jobs/" + jobId + "/status").path("status").asText();
     }
 
     /** A job's name and, per state, how many of its tasks are in it. */
