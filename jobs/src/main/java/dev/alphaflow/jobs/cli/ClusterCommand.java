@@ -94,11 +94,16 @@ final class ClusterCommand implements Runnable {
                 description = "The alphaflow jar the processes run and jobs are submitted with (default: this one).")
         Path jar;
 
+        @Option(names = "-D", paramLabel = "KEY=VALUE",
+                description = "A Flink setting for every process of the cluster, written into its config.yaml after "
+                        + "the cluster's own, e.g. -D env.java.opts.taskmanager=-XX:+UseParallelGC.")
+        Map<String, String> flink = new LinkedHashMap<>();
+
         @Override
         public Integer call() {
             Duration interval = org.apache.flink.util.TimeUtils.parseDuration(checkpointInterval);
             ClusterSettings settings = new ClusterSettings(dir.dir, jar != null ? jar : thisJar(), taskManagers, slots,
-                    restPort, kafkaPort, taskManagerMemory, "1g", interval, stateBackend, Map.of());
+                    restPort, kafkaPort, taskManagerMemory, "1g", interval, stateBackend, flink);
             PrintWriter out = spec.commandLine().getOut();
             out.println("Starting Kafka, a JobManager and " + taskManagers + " TaskManager(s) in "
                     + settings.root() + " ...");

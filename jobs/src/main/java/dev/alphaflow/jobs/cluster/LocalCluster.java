@@ -18,7 +18,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
 import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
@@ -234,7 +236,7 @@ public final class LocalCluster {
         Configuration conf = writeFlinkConfiguration(jm);
         JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
         List<String> jvm = new ArrayList<>(split(JobManagerProcessUtils.generateJvmParametersStr(spec, conf)));
-        jvm.addAll(flinkJvmOptions());
+        jvm.addAll(flinkJvmOptions(conf, CoreOptions.FLINK_JM_JVM_OPTIONS));
         List<String> args = new ArrayList<>(List.of("--configDir", jm.confDir().toString()));
         args.addAll(split(JobManagerProcessUtils.generateDynamicConfigsStr(spec)));
         jm.start(java, settings.jar(), jvm, args);
@@ -257,7 +259,7 @@ public final class LocalCluster {
         Configuration conf = writeFlinkConfiguration(tm);
         TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
         List<String> jvm = new ArrayList<>(split(ProcessMemoryUtils.generateJvmParametersStr(spec)));
-        jvm.addAll(flinkJvmOptions());
+        jvm.addAll(flinkJvmOptions(conf, CoreOptions.FLINK_TM_JVM_OPTIONS));
         List<String> args = new ArrayList<>(List.of("--configDir", tm.confDir().toString()));
         args.addAll(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
         tm.start(java, settings.jar(), jvm, args);
@@ -415,9 +417,17 @@ public final class LocalCluster {
         }
     }
 
-    private List<String> flinkJvmOptions() {
+    /**
+     * The JVM options of a JobManager or TaskManager besides its memory flags: the module openings Flink needs, the
+     * log configuration, then what Flink's own scripts add from {@code env.java.opts.all} and the process's role key
+     * ({@code env.java.opts.jobmanager} or {@code env.java.opts.taskmanager}), split at whitespace as the scripts'
+     * shell does, so that the same keys tune a local cluster and one started by {@code jobmanager.sh}.
+     */
+    List<String> flinkJvmOptions(Configuration conf, ConfigOption<String> roleOptions) {
         List<String> opts = new ArrayList<>(FLINK_JAVA_OPTS);
         opts.add("-Dlog4j2.configurationFile=" + log4jConfig().toUri());
+        opts.addAll(split(conf.get(CoreOptions.FLINK_JVM_OPTIONS)));
+        opts.addAll(split(conf.get(roleOptions)));
         return opts;
     }
 

@@ -8,9 +8,11 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +63,31 @@ class LocalClusterTest {
         assertThat(read.toMap()).containsEntry("metrics.reporter.prom.port", LocalCluster.PROMETHEUS_PORTS)
                 .containsEntry("metrics.reporter.prom.factory.class",
                         "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    }
+
+    @Test
+    void javaOptionsFromFlinksScriptKeysReachTheirRoleOnly() throws Exception {
+        ClusterSettings base = settings();
+        ClusterSettings tuned = new ClusterSettings(tmp.resolve("tuned"), base.jar(), 2, 1, restPort,
+                LocalCluster.freePort(), "1536m", "1g", Duration.ofMillis(1500), "hashmap",
+                Map.of("env.java.opts.all", " -Dall.flag=1  -XX:+UseSerialGC ",
+                        "env.java.opts.jobmanager", "-XX:TieredStopAtLevel=1",
+                        "env.java.opts.taskmanager", "-Dtm.flag=2"));
+        LocalCluster cluster = LocalCluster.of(tuned);
+        Configuration jm = cluster.writeFlinkConfiguration(cluster.jobManager());
+        Configuration tm = cluster.writeFlinkConfiguration(cluster.taskManager(1));
+
+        List<String> jmOptions = cluster.flinkJvmOptions(jm, CoreOptions.FLINK_JM_JVM_OPTIONS);
+        List<String> tmOptions = cluster.flinkJvmOptions(tm, CoreOptions.FLINK_TM_JVM_OPTIONS);
+        // After Flink's own options, so that a user's flag wins where the JVM takes the last one.
+        assertThat(jmOptions.subList(jmOptions.size() - 3, jmOptions.size()))
+                .containsExactly("-Dall.flag=1", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        assertThat(tmOptions.subList(tmOptions.size() - 3, tmOptions.size()))
+                .containsExactly("-Dall.flag=1", "-XX:+UseSerialGC", "-Dtm.flag=2");
+        assertThat(jmOptions).doesNotContain("-Dtm.flag=2");
+        assertThat(tmOptions).doesNotContain("-XX:TieredStopAtLevel=1");
+        assertThat(LocalCluster.of(base).flinkJvmOptions(new Configuration(), CoreOptions.FLINK_TM_JVM_OPTIONS))
+                .noneMatch(String::isBlank).anyMatch(o -> o.startsWith("-Dlog4j2.configurationFile="));
     }
 
     @Test
