@@ -64,7 +64,7 @@ final class ClusterBench implements AutoCloseable {
         });
         ClusterSettings settings = new ClusterSettings(root, JarProcess.shippedJar(), TASK_MANAGERS, 1, LocalCluster.freePort(),
                 LocalCluster.freeKafkaPort(), TASK_MANAGER_MEMORY, "1g", checkpointInterval, backend.flinkName(), flink);
-        LocalCluster cluster = LocalCluster.of(settings);
+        LocalCluster cluster = LocalCluster.of(settings).stopWhenThisJvmExits();
         long started = System.nanoTime();
         cluster.start(); // stops what it started if it fails
         System.out.printf(Locale.ROOT, "[bench] cluster started in %.1f s: %s%n", (System.nanoTime() - started) / 1e9,

@@ -307,7 +307,7 @@ class ClusterFaultsITCase {
     private void startCluster(int taskManagers, boolean mattingArchive) throws Exception {
         ClusterSettings settings = new ClusterSettings(tmp.resolve("cluster"), JarProcess.shippedJar(), taskManagers, 1,
                 LocalCluster.freePort(), LocalCluster.freeKafkaPort(), "1536m", "1g", Duration.ofSeconds(1), "rocksdb", Map.of());
-        cluster = LocalCluster.of(settings);
+        cluster = LocalCluster.of(settings).stopWhenThisJvmExits();
         cluster.start();
         if (!mattingArchive) {
             return;

@@ -85,6 +85,10 @@ public final class LocalCluster {
     private ClusterSettings settings;
     private final Path java;
 
+    /** Set by {@link #stopWhenThisJvmExits}: while processes run, a shutdown hook stops them. */
+    private boolean stopWhenJvmExits;
+    private Thread stopOnExit;
+
     private LocalCluster(ClusterSettings settings) {
         this.settings = settings;
         this.java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -184,6 +188,7 @@ public final class LocalCluster {
 
     /** Starts (or restarts, on the same data folder) the broker; returns once it answers and has its topics. */
     public void startKafka() {
+        armStopOnExit();
         ClusterProcess kafka = kafka();
         KafkaBrokerConfig config = brokerConfig();
         try {
@@ -232,6 +237,7 @@ public final class LocalCluster {
 
     /** Starts the JobManager and waits until its REST API answers. */
     public void startJobManager() {
+        armStopOnExit();
         ClusterProcess jm = jobManager();
         Configuration conf = writeFlinkConfiguration(jm);
         JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
@@ -255,6 +261,7 @@ public final class LocalCluster {
 
     /** Starts TaskManager number {@code index} (a new one, or a replacement for one that died). */
     public ClusterProcess startTaskManager(int index) {
+        armStopOnExit();
         ClusterProcess tm = taskManager(index);
         Configuration conf = writeFlinkConfiguration(tm);
         TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
@@ -289,8 +296,37 @@ public final class LocalCluster {
         }
     }
 
+    /**
+     * Makes the JVM that calls this stop the cluster's processes when it exits without calling {@link #stop} (a
+     * test or benchmark interrupted with SIGTERM or Ctrl-C, a fork killed at its timeout), so that none outlives it.
+     * Not for {@code alphaflow cluster start}, whose processes are meant to outlive the command.
+     */
+    public synchronized LocalCluster stopWhenThisJvmExits() {
+        stopWhenJvmExits = true;
+        armStopOnExit();
+        return this;
+    }
+
+    // Called before any process starts, so that a JVM exit between two starts leaves none behind.
+    private synchronized void armStopOnExit() {
+        if (stopWhenJvmExits && stopOnExit == null) {
+            stopOnExit = new Thread(this::stop, "stop local cluster " + settings.root());
+            Runtime.getRuntime().addShutdownHook(stopOnExit);
+        }
+    }
+
     /** Stops every process (TaskManagers, JobManager, broker) with SIGTERM, SIGKILL after a grace period. */
     public List<String> stop() {
+        synchronized (this) {
+            if (stopOnExit != null && Thread.currentThread() != stopOnExit) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopOnExit);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs (or ran) anyway; stopping twice is harmless
+                }
+                stopOnExit = null;
+            }
+        }
         List<String> stopped = new ArrayList<>();
         for (ClusterProcess tm : taskManagers()) {
             if (tm.stop(STOP_GRACE)) {
