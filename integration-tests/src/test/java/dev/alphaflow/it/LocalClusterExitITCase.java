@@ -32,8 +32,8 @@ class LocalClusterExitITCase {
         List<Long> pids = startThenTerminateOwner(root, "stop-on-exit");
         try {
             // The hook ran before the owner exited: nothing it started is left.
-            assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
-                    .as("process %d after its owner's SIGTERM", pid).isEmpty());
+            assertThat(pids).allSatisfy(pid -> assertThat(isAlive(pid))
+                    .as("process %d after its owner's SIGTERM", pid).isFalse());
             assertThat(LocalCluster.in(root).status().anyRunning()).isFalse();
         } finally {
             LocalCluster.in(root).stop();
@@ -45,13 +45,13 @@ class LocalClusterExitITCase {
         Path root = tmp.resolve("cluster");
         List<Long> pids = startThenTerminateOwner(root, "outlive");
         try {
-            assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
-                    .as("process %d after its owner's SIGTERM", pid).isPresent());
+            assertThat(pids).allSatisfy(pid -> assertThat(isAlive(pid))
+                    .as("process %d after its owner's SIGTERM", pid).isTrue());
         } finally {
             assertThat(LocalCluster.in(root).stop()).containsExactlyInAnyOrder(LocalCluster.KAFKA,
                     LocalCluster.JOB_MANAGER, LocalCluster.TASK_MANAGER_PREFIX + 1);
         }
-        assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
+        assertThat(pids).allSatisfy(pid -> assertThat(isAlive(pid)).isFalse());
     }
 
     /** Runs {@link LocalClusterOwner}, waits for its processes, SIGTERMs it; returns the pids of what it started. */
@@ -85,6 +85,10 @@ class LocalClusterExitITCase {
             assertThat(System.nanoTime()).as("owner started its processes in time; see " + log).isLessThan(deadline);
             Thread.sleep(200);
         }
+    }
+
+    private static boolean isAlive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static Path testClasses() throws URISyntaxException {
