@@ -3,7 +3,12 @@ package dev.alphaflow.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.alphaflow.model.ExecutionProvider;
 import dev.alphaflow.model.OrtRuntime;
@@ -49,17 +54,29 @@ final class MachineInfo {
         }
     }
 
+    /**
+     * The CPU's model name and its widest vector instruction sets: ONNX Runtime picks its kernels by them, so
+     * two hosts with the same model name can differ in speed and in an int8 model's outputs.
+     */
     private static String cpuModel() {
+        String model = System.getProperty("os.arch");
+        String isa = "";
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                String value = line.substring(line.indexOf(':') + 1).trim();
                 if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
+                    model = value;
+                } else if (line.startsWith("flags")) {
+                    Set<String> flags = new HashSet<>(Arrays.asList(value.split("\\s+")));
+                    isa = Stream.of("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8").filter(flags::contains)
+                            .collect(Collectors.joining(" "));
+                    break;
                 }
             }
         } catch (IOException e) {
             // not Linux
         }
-        return System.getProperty("os.arch");
+        return isa.isEmpty() ? model : model + "; " + isa;
     }
 
     private static String memory() {
