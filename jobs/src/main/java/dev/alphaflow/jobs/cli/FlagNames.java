@@ -28,6 +28,7 @@ final class FlagNames {
             Map.entry("alphaflow.ort.allow-cpu-fallback", "--allow-cpu-fallback"),
             Map.entry("alphaflow.vos.bank-budget", "--bank-budget"),
             Map.entry("alphaflow.vos.flow-prior", "--flow-prior"),
+            Map.entry("alphaflow.vos.colour-band", "--colour-band"),
             Map.entry("alphaflow.vos.track.start-classes", "--track"),
             Map.entry("alphaflow.vos.track.evidence-weight", "--evidence-weight"),
             Map.entry("alphaflow.instances.classes", "--classes"),

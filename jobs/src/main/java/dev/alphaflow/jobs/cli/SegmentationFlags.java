@@ -27,6 +27,11 @@ final class SegmentationFlags {
     @Option(names = "--no-refine", description = "Skip the uncertain-region refinement (faster, lower boundary F).")
     boolean noRefine;
 
+    @Option(names = "--colour-band", paramLabel = "PX",
+            description = "Half-width of the band around each object's boundary that local colour models re-decide "
+                    + "(0 = off: faster, lower boundary F; default: the measured default, see BENCHMARKS.md).")
+    Integer colourBand;
+
     @Option(names = "--flow-prior", paramLabel = "PRESET",
             description = "Move the previous-mask prior by optical flow: off (default) or a DIS preset ultrafast, "
                     + "fast, medium (see BENCHMARKS.md for what it changes).")
@@ -45,6 +50,9 @@ final class SegmentationFlags {
         }
         if (noRefine) {
             conf.set(SegmentationJobOptions.REFINE, false);
+        }
+        if (colourBand != null) {
+            conf.set(SegmentationJobOptions.COLOUR_BAND, colourBand);
         }
         if (flowPrior != null) {
             conf.set(SegmentationJobOptions.FLOW_PRIOR, flowPrior);

@@ -55,6 +55,11 @@ public final class SegmentationJobOptions {
             .booleanType().noDefaultValue()
             .withDescription("Refine uncertain pixels at full resolution (uncertain-region refinement).");
 
+    public static final ConfigOption<Integer> COLOUR_BAND = ConfigOptions.key("alphaflow.vos.colour-band")
+            .intType().noDefaultValue()
+            .withDescription("Half-width in pixels of the band around each object's boundary that local colour "
+                    + "models re-decide (0: off; default: the measured default, see BENCHMARKS.md).");
+
     public static final ConfigOption<String> FLOW_PRIOR = ConfigOptions.key("alphaflow.vos.flow-prior")
             .stringType().defaultValue("off")
             .withDescription("Move the previous-mask prior by optical flow before it is applied: off, or a DIS preset "
@@ -129,6 +134,8 @@ public final class SegmentationJobOptions {
                 "must be in 1..255, got %d", maxObjects);
         InvalidOptionException.check(conf.get(TRACK_DROP_AFTER) >= 0, TRACK_DROP_AFTER,
                 "must be 0 (never) or more, got %d", conf.get(TRACK_DROP_AFTER));
+        conf.getOptional(COLOUR_BAND).ifPresent(band -> InvalidOptionException.check(band >= 0 && band <= 64,
+                COLOUR_BAND, "must be in 0..64 pixels (0: off), got %d", band));
         try {
             vosOptions(conf);
         } catch (InvalidOptionException e) {
@@ -167,6 +174,7 @@ public final class SegmentationJobOptions {
         VosOptions.Builder options = defaults.toBuilder().bank(bank.build());
         conf.getOptional(MEMORY_EVERY).ifPresent(options::memoryEvery);
         conf.getOptional(REFINE).ifPresent(options::refine);
+        conf.getOptional(COLOUR_BAND).ifPresent(options::colourBand);
         String flow = conf.get(FLOW_PRIOR).trim();
         if (!flow.equalsIgnoreCase("off")) {
             try {

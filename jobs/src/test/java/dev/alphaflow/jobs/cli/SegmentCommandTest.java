@@ -26,7 +26,7 @@ class SegmentCommandTest {
         CommandLine cl = AlphaflowCli.commandLine();
         CommandLine.ParseResult parsed = cl.parseArgs("segment", "--bootstrap-servers", "10.0.0.1:9093",
                 "--segments-topic", "segs", "--model-dir", "/models", "--threads", "3", "--bank-budget", "512",
-                "--no-refine", "--at-least-once", "-D", "alphaflow.vos.memory-every=7");
+                "--no-refine", "--colour-band", "0", "--at-least-once", "-D", "alphaflow.vos.memory-every=7");
         SegmentCommand command = parsed.subcommand().commandSpec().commandLine().getCommand();
 
         Configuration conf = command.toConfiguration();
@@ -40,7 +40,17 @@ class SegmentCommandTest {
         VosOptions options = SegmentationJobOptions.vosOptions(conf);
         assertThat(options.bank().budget()).isEqualTo(512);
         assertThat(options.refine()).isFalse();
+        assertThat(options.colourBand()).isZero();
         assertThat(options.memoryEvery()).isEqualTo(7);
+    }
+
+    @Test
+    void badColourBandFailsAtStartNamingTheKey() {
+        Configuration bad = new Configuration();
+        bad.set(SegmentationJobOptions.COLOUR_BAND, -3);
+        assertThatThrownBy(() -> SegmentationJobOptions.check(bad))
+                .isInstanceOf(dev.alphaflow.jobs.InvalidOptionException.class)
+                .hasMessageContaining("alphaflow.vos.colour-band").hasMessageContaining("got -3");
     }
 
     @Test

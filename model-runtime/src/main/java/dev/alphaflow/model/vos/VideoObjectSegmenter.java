@@ -56,6 +56,10 @@ import java.util.TreeSet;
  *       is available but off by default: it propagates its own errors.
  *   <li><b>Aggregation</b>: the estimates go to frame size bilinearly and compete per pixel through
  *       {@link SoftAggregation} with the background; argmax gives the label map, so a pixel has at most one object.
+ *   <li><b>Local colour</b>: within {@link VosOptions#colourBand()} pixels of the label boundary, each class's
+ *       probability is weighed by how likely the pixel's colour is under that class's colour histogram, sampled
+ *       just outside the band in the same neighbourhood ({@link LocalColourModels}, after Video SnapCut): the
+ *       upsampled grid is blurred and trails moving objects; the frame's own colours put the boundary back.
  *   <li><b>Refinement</b>: where AFB-URR's {@link UncertaintyMap} is high, the class probabilities are replaced by
  *       their {@link GuidedFilter guided filter} on the frame, which moves boundaries onto image edges.
  *   <li><b>Memory</b>: every {@code memoryEvery} frames (and on prompt frames) each bank absorbs the frame's keys
@@ -232,6 +236,11 @@ public final class VideoObjectSegmenter implements AutoCloseable {
           detections.options());
       classes = supported(classes, work.predictedIds(), decision, detections.options());
       timings.put("evidence", micros(t));
+    }
+    if (classes != null && options.colourBand() > 0) {
+      long t = System.nanoTime();
+      classes = LocalColourModels.refine(frame, classes, options.colourBand(), options.colourWeight());
+      timings.put("colour", micros(t));
     }
     if (classes != null && options.refine()) {
       long t = System.nanoTime();
@@ -603,12 +612,20 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     int regionWidth = x1 - x0;
     GuidedFilter filter = new GuidedFilter(frame, x0, y0, regionWidth, y1 - y0, options.refineRadius(),
         options.refineEpsilon());
+    // The filter is linear and keeps constants, and the classes sum to 1: the background's filtered map is 1 minus
+    // the objects', which saves one filter pass (half the stage with one object).
     float[][] refined = new float[classes.length][];
-    for (int c = 0; c < classes.length; c++) {
+    refined[0] = classes[0].clone();
+    for (int i : uncertain) {
+      refined[0][i] = 1f;
+    }
+    for (int c = 1; c < classes.length; c++) {
       float[] filtered = filter.filter(classes[c]);
       float[] out = classes[c].clone();
       for (int i : uncertain) {
-        out[i] = filtered[(i / width - y0) * regionWidth + i % width - x0];
+        float v = filtered[(i / width - y0) * regionWidth + i % width - x0];
+        out[i] = v;
+        refined[0][i] -= v;
       }
       refined[c] = out;
     }

@@ -50,6 +50,8 @@ public final class VosOptions implements Serializable {
   private final float uncertaintyThreshold;
   private final int refineRadius;
   private final float refineEpsilon;
+  private final int colourBand;
+  private final float colourWeight;
 
   private VosOptions(Builder b) {
     this.featureModel = b.featureModel;
@@ -77,6 +79,8 @@ public final class VosOptions implements Serializable {
     this.uncertaintyThreshold = b.uncertaintyThreshold;
     this.refineRadius = b.refineRadius;
     this.refineEpsilon = b.refineEpsilon;
+    this.colourBand = b.colourBand;
+    this.colourWeight = b.colourWeight;
   }
 
   public static Builder builder() {
@@ -127,7 +131,9 @@ public final class VosOptions implements Serializable {
         .refine(refine)
         .uncertaintyThreshold(uncertaintyThreshold)
         .refineRadius(refineRadius)
-        .refineEpsilon(refineEpsilon);
+        .refineEpsilon(refineEpsilon)
+        .colourBand(colourBand)
+        .colourWeight(colourWeight);
   }
 
   public ModelCard featureModel() {
@@ -244,6 +250,16 @@ public final class VosOptions implements Serializable {
     return refineEpsilon;
   }
 
+  /** Half-width in pixels of the band around the label boundary that local colour models re-decide; 0 = off. */
+  public int colourBand() {
+    return colourBand;
+  }
+
+  /** Exponent of the local colour likelihood (see {@link Builder#colourWeight}). */
+  public float colourWeight() {
+    return colourWeight;
+  }
+
   /** Key length: the channels of every layer. */
   public int keyDim() {
     int d = 0;
@@ -280,7 +296,9 @@ public final class VosOptions implements Serializable {
         && refine == other.refine
         && uncertaintyThreshold == other.uncertaintyThreshold
         && refineRadius == other.refineRadius
-        && refineEpsilon == other.refineEpsilon;
+        && refineEpsilon == other.refineEpsilon
+        && colourBand == other.colourBand
+        && colourWeight == other.colourWeight;
   }
 
   @Override
@@ -288,7 +306,7 @@ public final class VosOptions implements Serializable {
     return Objects.hash(featureModel, layers, coarseLayerWeight, inputScale, temperature, classBalance, bank,
         memoryEvery, keepPromptFrame, backgroundStride, boundaryBand, absorbMargin, localRadius, localTemperature,
         localWeight, priorStrength, priorDilation, priorRadius, flowPreset, flowMaxSide, flowOcclusion, refine, uncertaintyThreshold, refineRadius,
-        refineEpsilon);
+        refineEpsilon, colourBand, colourWeight);
   }
 
   @Override
@@ -302,7 +320,8 @@ public final class VosOptions implements Serializable {
         + ", priorStrength=" + priorStrength + ", priorDilation=" + priorDilation + ", priorRadius=" + priorRadius
         + ", flow=" + (flowPreset == null ? "off" : flowPreset + " max side " + flowMaxSide + (flowOcclusion ? " +occlusion" : ""))
         + ", refine=" + refine + (refine ? ", uncertaintyThreshold=" + uncertaintyThreshold + ", refineRadius="
-            + refineRadius + ", refineEpsilon=" + refineEpsilon : "") + "}";
+            + refineRadius + ", refineEpsilon=" + refineEpsilon : "")
+        + ", colour=" + (colourBand == 0 ? "off" : "band " + colourBand + " weight " + colourWeight) + "}";
   }
 
   /** Builder for {@link VosOptions}; every setting has a default (the measured best). */
@@ -334,6 +353,8 @@ public final class VosOptions implements Serializable {
     private float uncertaintyThreshold = 0.05f;
     private int refineRadius = 4;
     private float refineEpsilon = 0.001f;
+    private int colourBand = 8;
+    private float colourWeight = 1f;
 
     private Builder() {}
 
@@ -566,6 +587,23 @@ public final class VosOptions implements Serializable {
       return this;
     }
 
+    /**
+     * Half-width in pixels of the band around the label boundary that local colour models re-decide before the
+     * guided-filter refinement (default 8; 0 = off; {@link LocalColourModels}): the grid's upsampled masks are
+     * blurred and trail moving objects, the frame's colours near the boundary are sharp. In [0, 64]. Measured on the
+     * ten shared DAVIS sequences: 5 px too narrow, 12 no better than 8 (BENCHMARKS.md).
+     */
+    public Builder colourBand(int colourBand) {
+      this.colourBand = colourBand;
+      return this;
+    }
+
+    /** Exponent of the local colour likelihood against the segmenter's probabilities, in (0, 4] (default 1). */
+    public Builder colourWeight(float colourWeight) {
+      this.colourWeight = colourWeight;
+      return this;
+    }
+
     public VosOptions build() {
       if (layers.isEmpty()) {
         throw new IllegalArgumentException("layers must name at least one feature layer, e.g. [S8, S16]");
@@ -641,6 +679,12 @@ public final class VosOptions implements Serializable {
       }
       if (!(refineEpsilon > 0f && refineEpsilon <= 1f)) {
         throw new IllegalArgumentException("refineEpsilon must be in (0, 1], got " + refineEpsilon);
+      }
+      if (colourBand < 0 || colourBand > 64) {
+        throw new IllegalArgumentException("colourBand must be in [0, 64], got " + colourBand);
+      }
+      if (!(colourWeight > 0f && colourWeight <= 4f)) {
+        throw new IllegalArgumentException("colourWeight must be in (0, 4], got " + colourWeight);
       }
       return new VosOptions(this);
     }

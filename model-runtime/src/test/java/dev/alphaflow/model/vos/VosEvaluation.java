@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * <p>Arguments: none runs every row; otherwise each argument is a row name from the ablation, or an ad-hoc row
  * {@code name:key=value,key=value} on top of the defaults (keys: layers (e.g. S8+S16), scale, temp, coarse, balance,
  * budget, evict, thres, rate, every, keep, bgstride, band, margin, radius, ltemp, lweight, prior, pdil, prad, flow (off|ULTRAFAST|FAST|MEDIUM), fside, focc, refine,
- * uth, rr, reps). {@code -Dvos.sequences=dance-twirl} limits the sequences; {@code -Dvos.dump=<folder>} writes every
+ * uth, rr, reps, cband, cweight). {@code -Dvos.sequences=dance-twirl} limits the sequences; {@code -Dvos.dump=<folder>} writes every
  * 8th frame with the prediction (red) and the ground truth (green) overlaid. The shared folder is found as in the
  * tests ({@code -Dalphaflow.shared.dir}, else {@code ../shared}).
  */
@@ -87,6 +87,11 @@ public final class VosEvaluation {
         d.toBuilder().flowPreset(DisPreset.FAST).flowOcclusion(true).build()));
     rows.add(new Row("local-window", "plus previous-frame match in a 9x9 window (localRadius 4, weight 0.3)",
         d.toBuilder().localRadius(4).build()));
+    rows.add(new Row("no-colour", "no local colour models (colourBand 0)", d.toBuilder().colourBand(0).build()));
+    rows.add(new Row("colour-5", "local colour models on a 5-px band", d.toBuilder().colourBand(5).build()));
+    rows.add(new Row("colour-12", "local colour models on a 12-px band", d.toBuilder().colourBand(12).build()));
+    rows.add(new Row("colour-weight-2", "colour likelihood squared (colourWeight 2)",
+        d.toBuilder().colourWeight(2f).build()));
     rows.add(new Row("no-refine", "no uncertain-region refinement", d.toBuilder().refine(false).build()));
     // memory
     rows.add(new Row("prompt-only", "banks hold the prompt frame only (no memory updates)",
@@ -106,8 +111,9 @@ public final class VosEvaluation {
     rows.add(new Row("no-eviction", "bank without budget (eviction off)",
         d.toBuilder().bank(bank.toBuilder().evictionEnabled(false).build()).build()));
     rows.add(new Row("plain-afb", "plain AFB-URR read: every frame and cell absorbed, no balance, no prior, no "
-        + "refinement, temperature 0.05", d.toBuilder().memoryEvery(1).backgroundStride(1).absorbMargin(0.5f)
-            .keepPromptFrame(false).classBalance(0).priorStrength(0).refine(false).temperature(0.05f).build()));
+        + "colour, no refinement, temperature 0.05", d.toBuilder().memoryEvery(1).backgroundStride(1).absorbMargin(0.5f)
+            .keepPromptFrame(false).classBalance(0).priorStrength(0).refine(false).colourBand(0).temperature(0.05f)
+            .build()));
     return rows;
   }
 
@@ -278,11 +284,12 @@ public final class VosEvaluation {
   static String describe(VosOptions o) {
     return String.format(Locale.ROOT, "layers %s, scale %s, temperature %s, class balance %s, budget %d%s, "
         + "memory every %d frames%s, background stride %d (band %d), absorb margin %s, local window %s, "
-        + "prior %s (dilation %d, blur %d), refine %s", o.layers(), o.inputScale(), o.temperature(),
+        + "prior %s (dilation %d, blur %d), colour %s, refine %s", o.layers(), o.inputScale(), o.temperature(),
         o.classBalance(), o.bank().budget(), o.bank().evictionEnabled() ? "" : " (no eviction)", o.memoryEvery(),
         o.keepPromptFrame() ? " keeping the prompt frame" : "", o.backgroundStride(), o.boundaryBand(),
         o.absorbMargin(), o.localRadius() == 0 ? "off" : "r=" + o.localRadius() + " w=" + o.localWeight(),
         o.priorStrength(), o.priorDilation(), o.priorRadius(),
+        o.colourBand() == 0 ? "off" : "band " + o.colourBand() + " px, weight " + o.colourWeight(),
         o.refine() ? "u > " + o.uncertaintyThreshold() + ", r=" + o.refineRadius() + ", eps " + o.refineEpsilon()
             : "off");
   }
@@ -328,6 +335,8 @@ public final class VosEvaluation {
         case "uth" -> b.uncertaintyThreshold(Float.parseFloat(v));
         case "rr" -> b.refineRadius(Integer.parseInt(v));
         case "reps" -> b.refineEpsilon(Float.parseFloat(v));
+        case "cband" -> b.colourBand(Integer.parseInt(v));
+        case "cweight" -> b.colourWeight(Float.parseFloat(v));
         default -> throw new IllegalArgumentException("unknown key '" + kv[0] + "' in " + arg);
       }
     }

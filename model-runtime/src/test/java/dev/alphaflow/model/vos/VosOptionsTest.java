@@ -24,6 +24,8 @@ class VosOptionsTest {
     assertThat(d.bank().evictionEnabled()).isTrue();
     assertThat(d.keepPromptFrame()).isTrue();
     assertThat(d.refine()).isTrue();
+    assertThat(d.colourBand()).isEqualTo(8);
+    assertThat(d.colourWeight()).isEqualTo(1f);
     assertThat(d.priorStrength()).isPositive();
     assertThat(d.localRadius()).isZero();
   }
@@ -38,10 +40,12 @@ class VosOptionsTest {
   @Test
   void toBuilderRoundTripsAndEqualityIsByValue() {
     VosOptions o = VosOptions.builder().temperature(0.02f).memoryEvery(7).localRadius(3).refine(false)
-        .bank(VosOptions.defaultBank().toBuilder().budget(99).build()).build();
+        .colourBand(5).colourWeight(2f).bank(VosOptions.defaultBank().toBuilder().budget(99).build()).build();
     assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
     assertThat(o).isNotEqualTo(VosOptions.defaults());
-    assertThat(o.toString()).contains("temperature=0.02").contains("memoryEvery=7").contains("budget=99");
+    assertThat(o.toString()).contains("temperature=0.02").contains("memoryEvery=7").contains("budget=99")
+        .contains("colour=band 5 weight 2.0");
+    assertThat(o.toBuilder().colourBand(0).build().toString()).contains("colour=off");
   }
 
   @Test
@@ -67,6 +71,9 @@ class VosOptionsTest {
     assertInvalid(b -> b.uncertaintyThreshold(0), "uncertaintyThreshold");
     assertInvalid(b -> b.refineRadius(0), "refineRadius");
     assertInvalid(b -> b.refineEpsilon(0), "refineEpsilon");
+    assertInvalid(b -> b.colourBand(-1), "colourBand");
+    assertInvalid(b -> b.colourBand(65), "colourBand");
+    assertInvalid(b -> b.colourWeight(0), "colourWeight");
     assertThatThrownBy(() -> VosOptions.builder().featureModel(null)).hasMessageContaining("featureModel");
   }
 
