@@ -60,7 +60,7 @@ class VosDavisITCase {
     static final KafkaBroker KAFKA = new KafkaBroker();
 
     private static final String COMMAND = "`mvn -B verify -pl integration-tests -am -Dit.test=VosDavisITCase "
-            + "-Dtest=none -Dsurefire.failIfNoSpecifiedTests=false`";
+            + "-Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false`";
 
     @TempDir Path tmp;
 

@@ -74,6 +74,22 @@ class LocalColourModelsTest {
   }
 
   @Test
+  void classIndicesAbove127Work() {
+    // 200 classes (the background, 198 absent objects, the rectangle last): labels past a signed byte's range
+    float[][] two = trailingEstimate();
+    float[][] estimate = new float[200][];
+    estimate[0] = two[0];
+    for (int c = 1; c < 199; c++) {
+      estimate[c] = new float[W * H];
+    }
+    estimate[199] = two[1];
+
+    float[][] refined = LocalColourModels.refine(rectangle(), estimate, 8, 1f);
+
+    assertThat(mismatches(new float[][] {refined[0], refined[199]})).isLessThanOrEqualTo(4);
+  }
+
+  @Test
   void probabilitiesStayDistributionsAndFarPixelsAreUntouched() {
     float[][] estimate = trailingEstimate();
     float[][] refined = LocalColourModels.refine(rectangle(), estimate, 8, 1f);
