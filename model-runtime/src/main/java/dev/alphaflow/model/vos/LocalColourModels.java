@@ -199,17 +199,22 @@ final class LocalColourModels {
   private static byte[] argmax(float[][] classes, int pixels) {
     byte[] labels = new byte[pixels];
     for (int i = 0; i < pixels; i++) {
-      int best = 0;
-      float bestP = classes[0][i];
-      for (int c = 1; c < classes.length; c++) {
-        if (classes[c][i] > bestP) {
-          bestP = classes[c][i];
-          best = c;
-        }
-      }
-      labels[i] = (byte) best;
+      labels[i] = (byte) bestClass(classes, i);
     }
     return labels;
+  }
+
+  /** The class with the highest probability at pixel {@code i}; the first one on a tie. */
+  static int bestClass(float[][] classes, int i) {
+    int best = 0;
+    float bestP = classes[0][i];
+    for (int c = 1; c < classes.length; c++) {
+      if (classes[c][i] > bestP) {
+        bestP = classes[c][i];
+        best = c;
+      }
+    }
+    return best;
   }
 
   /**

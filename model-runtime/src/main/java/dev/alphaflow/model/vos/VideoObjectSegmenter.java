@@ -642,18 +642,11 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       if (labels[i] != 0) {
         continue;
       }
-      int best = 0;
-      float bestP = classes[0][i];
-      for (int c = 1; c < classes.length; c++) {
-        if (classes[c][i] > bestP) {
-          bestP = classes[c][i];
-          best = c;
-        }
-      }
+      int best = LocalColourModels.bestClass(classes, i);
       if (best > 0) {
         int id = ids[best - 1];
         labels[i] = (byte) id;
-        scoreSums[id] += Math.min(1f, Math.max(0f, bestP));
+        scoreSums[id] += Math.min(1f, Math.max(0f, classes[best][i]));
       }
     }
   }
