@@ -151,9 +151,9 @@ class MetricsITCase {
         JOBS.add(vosEnv.executeAsync("metrics segmentation"));
 
         // Scrape while the jobs run, until every result is written and the source has read to the end.
-        matting = scrapeUntil(mattingPort, s -> s.sum(FRAMES_OUT) >= 20 && s.sum(DEAD_LETTERS) >= 1
+        matting = scrapeUntil(mattingPort, "metrics_matting", s -> s.sum(FRAMES_OUT) >= 20 && s.sum(DEAD_LETTERS) >= 1
                 && lagIsZero(s));
-        segmentation = scrapeUntil(vosPort, s -> s.sum(FRAMES_OUT) >= VOS_FRAMES && lagIsZero(s));
+        segmentation = scrapeUntil(vosPort, "metrics_segmentation", s -> s.sum(FRAMES_OUT) >= VOS_FRAMES && lagIsZero(s));
     }
 
     @AfterAll
@@ -249,13 +249,15 @@ class MetricsITCase {
         return !lag.isEmpty() && lag.stream().allMatch(x -> x.value() == 0);
     }
 
-    private static PrometheusScrape scrapeUntil(int port, Predicate<PrometheusScrape> done) throws Exception {
+    /** Scrapes {@code port} every 0.5 s until job {@code jobName}'s samples pass {@code done}; returns those. */
+    private static PrometheusScrape scrapeUntil(int port, String jobName, Predicate<PrometheusScrape> done)
+            throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         PrometheusScrape last = null;
         Exception lastError = null;
         while (System.nanoTime() < deadline) {
             try {
-                last = PrometheusScrape.of(port);
+                last = PrometheusScrape.of(port).ofJob(jobName);
                 lastError = null;
                 if (done.test(last)) {
                     return last;

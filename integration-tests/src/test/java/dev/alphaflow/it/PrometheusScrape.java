@@ -62,6 +62,17 @@ record PrometheusScrape(List<Sample> samples) {
         return new PrometheusScrape(samples);
     }
 
+    /**
+     * The samples of job {@code jobName} (the reporter's {@code job_name} label: the job's name with spaces as
+     * underscores) and those of no job (JVM, cluster). Jobs of one JVM can share a reporter's registry, so one
+     * port's scrape may show another job's series too.
+     */
+    PrometheusScrape ofJob(String jobName) {
+        return new PrometheusScrape(samples.stream()
+                .filter(s -> !s.labels().containsKey("job_name") || jobName.equals(s.labels().get("job_name")))
+                .toList());
+    }
+
     /** Every metric name in the scrape. */
     Set<String> names() {
         Set<String> names = new TreeSet<>();
