@@ -50,11 +50,14 @@ final class GuidedFilter {
             + 0.114f * (rgb[p + 2] & 0xff)) / 255f;
       }
     }
-    float[] ones = new float[n];
-    java.util.Arrays.fill(ones, 1f);
-    inverseCount = boxSum(ones);
-    for (int i = 0; i < n; i++) {
-      inverseCount[i] = 1f / inverseCount[i];
+    // a window's pixel count, cut at the region's border: its width times its height (no box filter needed)
+    inverseCount = new float[n];
+    for (int y = 0; y < height; y++) {
+      int rows = Math.min(height - 1, y + radius) - Math.max(0, y - radius) + 1;
+      for (int x = 0; x < width; x++) {
+        int columns = Math.min(width - 1, x + radius) - Math.max(0, x - radius) + 1;
+        inverseCount[y * width + x] = 1f / (rows * columns);
+      }
     }
     meanGuide = mean(guide);
     float[] squares = new float[n];
@@ -100,10 +103,8 @@ final class GuidedFilter {
 
   private float[] mean(float[] x) {
     float[] s = boxSum(x);
-    if (inverseCount != null) {
-      for (int i = 0; i < s.length; i++) {
-        s[i] *= inverseCount[i];
-      }
+    for (int i = 0; i < s.length; i++) {
+      s[i] *= inverseCount[i];
     }
     return s;
   }

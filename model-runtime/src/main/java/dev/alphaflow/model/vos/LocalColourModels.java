@@ -93,7 +93,7 @@ final class LocalColourModels {
     for (int c = 0; c < nc; c++) {
       out[c] = classes[c].clone();
     }
-    float[][][] windows = new float[tw * th][][]; // per tile, lazily: window(...)
+    Window[] windows = new Window[tw * th]; // per tile, lazily: window(...)
     boolean[] windowDone = new boolean[tw * th];
     double[] p = new double[nc];
     for (int y = 0; y < height; y++) {
@@ -104,10 +104,10 @@ final class LocalColourModels {
         }
         int t = (y / tile) * tw + x / tile;
         if (!windowDone[t]) {
-          windows[t] = window(counts, t % tw, t / tw, tw, th, nc);
+          windows[t] = Window.around(counts, t % tw, t / tw, tw, th, nc);
           windowDone[t] = true;
         }
-        float[][] models = windows[t];
+        Window models = windows[t];
         if (models == null) {
           continue;
         }
@@ -116,11 +116,11 @@ final class LocalColourModels {
         boolean usable = true;
         for (int c = 0; c < nc && usable; c++) {
           double prior = classes[c][i];
-          if (models[c] == null) {
+          if (!models.hasModel(c)) {
             usable = prior < 0.01; // a class with no model may only be ignored where it is already unlikely
             p[c] = 0;
           } else {
-            p[c] = prior * Math.exp(weight * logLikelihood(models[c], b));
+            p[c] = prior * Math.exp(weight * models.logLikelihood(c, b));
           }
           sum += p[c];
         }
@@ -136,57 +136,75 @@ final class LocalColourModels {
   }
 
   /**
-   * Bin {@code b}'s log-likelihood from a window's histogram (BINS counts, their total, then BINS cached logs, NaN
-   * until first asked for: a band pixel needs a few bins of its window, not all of them).
+   * The colour models of one tile's band pixels: per class, the ring samples of the tiles around it. A band pixel
+   * needs one bin per class, and a tile's band pixels a few dozen of the 512, so a bin's count over the window is
+   * summed, and its log taken, the first time it is asked for (summing whole histograms cost most of the stage).
    */
-  private static float logLikelihood(float[] window, int b) {
-    float cached = window[BINS + 1 + b];
-    if (Float.isNaN(cached)) {
-      cached = (float) Math.log((window[b] + PSEUDO_COUNT) / (window[BINS] + PSEUDO_COUNT * BINS));
-      window[BINS + 1 + b] = cached;
-    }
-    return cached;
-  }
+  private static final class Window {
+    private final int[][][] tiles; // the window's tiles that have samples: [tile][class] -> BINS counts, then total
+    private final int[] totals; // per class, its samples over the window
+    private final float[][] logs; // per class with a model: log-likelihood per bin, NaN until first asked for
 
-  /**
-   * Per class, the histogram over the tiles around (tx, ty) with room for its logs ({@link #logLikelihood}): null
-   * for a class with fewer than {@link #MIN_SAMPLES} samples there, null altogether when no tile there has a sample.
-   */
-  private static float[][] window(int[][][] counts, int tx, int ty, int tw, int th, int nc) {
-    float[][] sums = null;
-    for (int y = Math.max(0, ty - WINDOW_TILES); y <= Math.min(th - 1, ty + WINDOW_TILES); y++) {
-      for (int x = Math.max(0, tx - WINDOW_TILES); x <= Math.min(tw - 1, tx + WINDOW_TILES); x++) {
-        int[][] tileCounts = counts[y * tw + x];
-        if (tileCounts == null) {
-          continue;
-        }
-        if (sums == null) {
-          sums = new float[nc][];
-        }
-        for (int c = 0; c < nc; c++) {
-          int[] histogram = tileCounts[c];
-          if (histogram == null) {
+    private Window(int[][][] tiles, int[] totals, float[][] logs) {
+      this.tiles = tiles;
+      this.totals = totals;
+      this.logs = logs;
+    }
+
+    /**
+     * The window of tile (tx, ty): null when no tile around it has a sample; a class has a model only with at least
+     * {@link #MIN_SAMPLES} samples there.
+     */
+    static Window around(int[][][] counts, int tx, int ty, int tw, int th, int nc) {
+      int[][][] tiles = new int[(2 * WINDOW_TILES + 1) * (2 * WINDOW_TILES + 1)][][];
+      int n = 0;
+      int[] totals = new int[nc];
+      for (int y = Math.max(0, ty - WINDOW_TILES); y <= Math.min(th - 1, ty + WINDOW_TILES); y++) {
+        for (int x = Math.max(0, tx - WINDOW_TILES); x <= Math.min(tw - 1, tx + WINDOW_TILES); x++) {
+          int[][] tileCounts = counts[y * tw + x];
+          if (tileCounts == null) {
             continue;
           }
-          if (sums[c] == null) {
-            sums[c] = new float[2 * BINS + 1];
-            java.util.Arrays.fill(sums[c], BINS + 1, 2 * BINS + 1, Float.NaN);
-          }
-          for (int k = 0; k <= BINS; k++) {
-            sums[c][k] += histogram[k];
+          tiles[n++] = tileCounts;
+          for (int c = 0; c < nc; c++) {
+            if (tileCounts[c] != null) {
+              totals[c] += tileCounts[c][BINS];
+            }
           }
         }
       }
-    }
-    if (sums == null) {
-      return null;
-    }
-    for (int c = 0; c < nc; c++) {
-      if (sums[c] != null && sums[c][BINS] < MIN_SAMPLES) {
-        sums[c] = null;
+      if (n == 0) {
+        return null;
       }
+      float[][] logs = new float[nc][];
+      for (int c = 0; c < nc; c++) {
+        if (totals[c] >= MIN_SAMPLES) {
+          logs[c] = new float[BINS];
+          java.util.Arrays.fill(logs[c], Float.NaN);
+        }
+      }
+      return new Window(java.util.Arrays.copyOf(tiles, n), totals, logs);
     }
-    return sums;
+
+    boolean hasModel(int c) {
+      return logs[c] != null;
+    }
+
+    /** Bin {@code b}'s log-likelihood under class {@code c}'s model (Laplace-smoothed). */
+    float logLikelihood(int c, int b) {
+      float cached = logs[c][b];
+      if (Float.isNaN(cached)) {
+        int count = 0;
+        for (int[][] tileCounts : tiles) {
+          if (tileCounts[c] != null) {
+            count += tileCounts[c][b];
+          }
+        }
+        cached = (float) Math.log(((float) count + PSEUDO_COUNT) / ((float) totals[c] + PSEUDO_COUNT * BINS));
+        logs[c][b] = cached;
+      }
+      return cached;
+    }
   }
 
   private static int bin(byte[] rgb, int i) {
