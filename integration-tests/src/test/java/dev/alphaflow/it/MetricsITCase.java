@@ -151,9 +151,10 @@ class MetricsITCase {
         JOBS.add(vosEnv.executeAsync("metrics segmentation"));
 
         // Scrape while the jobs run, until every result is written and the source has read to the end.
-        matting = scrapeUntil(mattingPort, "metrics_matting", s -> s.sum(FRAMES_OUT) >= 20 && s.sum(DEAD_LETTERS) >= 1
-                && lagIsZero(s));
-        segmentation = scrapeUntil(vosPort, "metrics_segmentation", s -> s.sum(FRAMES_OUT) >= VOS_FRAMES && lagIsZero(s));
+        matting = scrapeUntil(mattingPort, "metrics_matting",
+                s -> s.sum(FRAMES_OUT) >= 20 && s.sum(DEAD_LETTERS) >= 1 && lagIsZero(s));
+        segmentation = scrapeUntil(vosPort, "metrics_segmentation",
+                s -> s.sum(FRAMES_OUT) >= VOS_FRAMES && lagIsZero(s));
     }
 
     @AfterAll

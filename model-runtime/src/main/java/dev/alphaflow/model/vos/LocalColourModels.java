@@ -93,7 +93,7 @@ final class LocalColourModels {
     for (int c = 0; c < nc; c++) {
       out[c] = classes[c].clone();
     }
-    Window[] windows = new Window[tw * th]; // per tile, lazily: window(...)
+    Window[] windows = new Window[tw * th]; // per tile, lazily: Window.around(...)
     boolean[] windowDone = new boolean[tw * th];
     double[] p = new double[nc];
     for (int y = 0; y < height; y++) {
@@ -138,7 +138,7 @@ final class LocalColourModels {
   /**
    * The colour models of one tile's band pixels: per class, the ring samples of the tiles around it. A band pixel
    * needs one bin per class, and a tile's band pixels a few dozen of the 512, so a bin's count over the window is
-   * summed, and its log taken, the first time it is asked for (summing whole histograms cost most of the stage).
+   * summed, and its log taken, the first time it is asked for (not whole histograms per band tile).
    */
   private static final class Window {
     private final int[][][] tiles; // the window's tiles that have samples: [tile][class] -> BINS counts, then total
