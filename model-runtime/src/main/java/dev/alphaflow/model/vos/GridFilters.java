@@ -66,4 +66,63 @@ final class GridFilters {
     }
     return out;
   }
+
+  /**
+   * Per cell, the chessboard distance (in cells) to the nearest cell with {@code x >= threshold}: a two-pass chamfer
+   * transform with unit steps to all eight neighbours. Every cell is {@link Integer#MAX_VALUE} when no cell reaches
+   * the threshold.
+   */
+  static int[] distanceTo(float[] x, int w, int h, float threshold) {
+    int far = Integer.MAX_VALUE / 2;
+    int[] d = new int[w * h];
+    boolean any = false;
+    for (int i = 0; i < d.length; i++) {
+      boolean inside = x[i] >= threshold;
+      d[i] = inside ? 0 : far;
+      any |= inside;
+    }
+    if (!any) {
+      java.util.Arrays.fill(d, Integer.MAX_VALUE);
+      return d;
+    }
+    for (int y = 0; y < h; y++) {
+      for (int i = 0; i < w; i++) {
+        int o = y * w + i;
+        int v = d[o];
+        if (i > 0) {
+          v = Math.min(v, d[o - 1] + 1);
+        }
+        if (y > 0) {
+          v = Math.min(v, d[o - w] + 1);
+          if (i > 0) {
+            v = Math.min(v, d[o - w - 1] + 1);
+          }
+          if (i < w - 1) {
+            v = Math.min(v, d[o - w + 1] + 1);
+          }
+        }
+        d[o] = v;
+      }
+    }
+    for (int y = h - 1; y >= 0; y--) {
+      for (int i = w - 1; i >= 0; i--) {
+        int o = y * w + i;
+        int v = d[o];
+        if (i < w - 1) {
+          v = Math.min(v, d[o + 1] + 1);
+        }
+        if (y < h - 1) {
+          v = Math.min(v, d[o + w] + 1);
+          if (i < w - 1) {
+            v = Math.min(v, d[o + w + 1] + 1);
+          }
+          if (i > 0) {
+            v = Math.min(v, d[o + w - 1] + 1);
+          }
+        }
+        d[o] = v;
+      }
+    }
+    return d;
+  }
 }

@@ -50,7 +50,8 @@ import java.util.TreeSet;
  *       query resembles the object than the background.
  *   <li><b>Prior</b>: the previous frame's mask, blurred, shifts each object's logit (RGMP feeds the previous mask
  *       to its network for the same reason): the object is where it was, and a look-alike elsewhere (another person)
- *       stays background. With {@link VosOptions#flowPrior()} the previous mask is first moved onto this frame by
+ *       stays background; beyond the blur the prior keeps falling with the distance from the old mask
+ *       ({@link VosOptions#priorFalloff()}), so a look-alike across the frame needs more evidence than one nearby. With {@link VosOptions#flowPrior()} the previous mask is first moved onto this frame by
  *       optical flow ({@link MotionCompensation}, off by default: measured neutral on the ten shared sequences). A
  *       short-term match against the previous frame in a local window ({@link LocalAttention})
  *       is available but off by default: it propagates its own errors.
@@ -573,15 +574,25 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     }
   }
 
-  /** {@code logit(p) += strength * logit(prior)}, prior = the previous mask dilated and box-blurred. */
+  /**
+   * {@code logit(p) += strength * logit(prior)}, prior = the previous mask dilated and box-blurred, its logit lowered
+   * further by {@link VosOptions#priorFalloff()} per cell beyond the dilation and the blur.
+   */
   private void applyPrior(float[] estimate, float[] previousMask, int gw, int gh) {
     int r = options.priorRadius();
     float[] prior = GridFilters.boxMean(GridFilters.dilate(previousMask, gw, gh, options.priorDilation()), gw, gh, r);
     float strength = options.priorStrength();
+    float falloff = options.priorFalloff();
+    int reach = options.priorDilation() + r;
+    int[] distance = falloff > 0 ? GridFilters.distanceTo(previousMask, gw, gh, 0.5f) : null;
     for (int i = 0; i < estimate.length; i++) {
       float p = Math.min(Math.max(estimate[i], LOGIT_EPSILON), 1 - LOGIT_EPSILON);
       float q = Math.min(Math.max(prior[i], PRIOR_FLOOR), 1 - PRIOR_FLOOR);
-      double logit = Math.log(p / (1 - p)) + strength * Math.log(q / (1 - q));
+      double priorLogit = Math.log(q / (1 - q));
+      if (distance != null && distance[i] > reach && distance[i] != Integer.MAX_VALUE) {
+        priorLogit -= falloff * (distance[i] - reach);
+      }
+      double logit = Math.log(p / (1 - p)) + strength * priorLogit;
       estimate[i] = (float) (1 / (1 + Math.exp(-logit)));
     }
   }

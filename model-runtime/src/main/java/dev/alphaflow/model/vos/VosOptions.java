@@ -43,6 +43,7 @@ public final class VosOptions implements Serializable {
   private final float priorStrength;
   private final int priorDilation;
   private final int priorRadius;
+  private final float priorFalloff;
   private final DisPreset flowPreset;
   private final int flowMaxSide;
   private final boolean flowOcclusion;
@@ -72,6 +73,7 @@ public final class VosOptions implements Serializable {
     this.priorStrength = b.priorStrength;
     this.priorDilation = b.priorDilation;
     this.priorRadius = b.priorRadius;
+    this.priorFalloff = b.priorFalloff;
     this.flowPreset = b.flowPreset;
     this.flowMaxSide = b.flowMaxSide;
     this.flowOcclusion = b.flowOcclusion;
@@ -125,6 +127,7 @@ public final class VosOptions implements Serializable {
         .priorStrength(priorStrength)
         .priorDilation(priorDilation)
         .priorRadius(priorRadius)
+        .priorFalloff(priorFalloff)
         .flowPreset(flowPreset)
         .flowMaxSide(flowMaxSide)
         .flowOcclusion(flowOcclusion)
@@ -214,6 +217,11 @@ public final class VosOptions implements Serializable {
     return priorRadius;
   }
 
+  /** Log-odds the prior loses per key-grid cell beyond its blur; see {@link Builder#priorFalloff}. */
+  public float priorFalloff() {
+    return priorFalloff;
+  }
+
   /** The DIS preset of the flow that moves the previous mask onto the frame before it is a prior; null = no flow. */
   public DisPreset flowPreset() {
     return flowPreset;
@@ -290,6 +298,7 @@ public final class VosOptions implements Serializable {
         && priorStrength == other.priorStrength
         && priorDilation == other.priorDilation
         && priorRadius == other.priorRadius
+        && priorFalloff == other.priorFalloff
         && flowPreset == other.flowPreset
         && flowMaxSide == other.flowMaxSide
         && flowOcclusion == other.flowOcclusion
@@ -305,8 +314,8 @@ public final class VosOptions implements Serializable {
   public int hashCode() {
     return Objects.hash(featureModel, layers, coarseLayerWeight, inputScale, temperature, classBalance, bank,
         memoryEvery, keepPromptFrame, backgroundStride, boundaryBand, absorbMargin, localRadius, localTemperature,
-        localWeight, priorStrength, priorDilation, priorRadius, flowPreset, flowMaxSide, flowOcclusion, refine, uncertaintyThreshold, refineRadius,
-        refineEpsilon, colourBand, colourWeight);
+        localWeight, priorStrength, priorDilation, priorRadius, priorFalloff, flowPreset, flowMaxSide, flowOcclusion, refine,
+        uncertaintyThreshold, refineRadius, refineEpsilon, colourBand, colourWeight);
   }
 
   @Override
@@ -318,6 +327,7 @@ public final class VosOptions implements Serializable {
         + ", absorbMargin=" + absorbMargin + ", localRadius=" + localRadius
         + (localRadius > 0 ? ", localTemperature=" + localTemperature + ", localWeight=" + localWeight : "")
         + ", priorStrength=" + priorStrength + ", priorDilation=" + priorDilation + ", priorRadius=" + priorRadius
+        + ", priorFalloff=" + priorFalloff
         + ", flow=" + (flowPreset == null ? "off" : flowPreset + " max side " + flowMaxSide + (flowOcclusion ? " +occlusion" : ""))
         + ", refine=" + refine + (refine ? ", uncertaintyThreshold=" + uncertaintyThreshold + ", refineRadius="
             + refineRadius + ", refineEpsilon=" + refineEpsilon : "")
@@ -346,6 +356,7 @@ public final class VosOptions implements Serializable {
     private float priorStrength = 1f;
     private int priorDilation = 0;
     private int priorRadius = 3;
+    private float priorFalloff = 0.2f;
     private DisPreset flowPreset = null;
     private int flowMaxSide = 427;
     private boolean flowOcclusion = false;
@@ -525,6 +536,19 @@ public final class VosOptions implements Serializable {
     }
 
     /**
+     * How fast the prior keeps falling beyond its blur, in log-odds per key-grid cell, 0..10 (default 0.2; 0 = the
+     * flat floor of [0.02, 0.98] everywhere beyond the blur). A cell {@code d} cells (chessboard distance) from the
+     * previous mask, {@code d > priorDilation + priorRadius}, has its prior's logit lowered by
+     * {@code falloff * (d - priorDilation - priorRadius)}: a look-alike across the frame (a parked scooter, the next
+     * car) needs much stronger evidence than one just beyond the blur, which a fast object may still reach. An object
+     * whose previous mask is empty has no distance and no falloff, so it can be found again anywhere.
+     */
+    public Builder priorFalloff(float priorFalloff) {
+      this.priorFalloff = priorFalloff;
+      return this;
+    }
+
+    /**
      * Motion-compensates the previous-mask prior (the motion-compensated RGMP idea): OpenCV DIS flow with this preset
      * from the frame to the previous one moves the previous mask onto the frame before it is blurred into the prior,
      * so a fast-moving object's prior sits where it is now, not where it was. Null = off.
@@ -666,6 +690,10 @@ public final class VosOptions implements Serializable {
       }
       if (priorRadius < 0 || priorRadius > 64) {
         throw new IllegalArgumentException("priorRadius must be in 0..64 key-grid cells, got " + priorRadius);
+      }
+      if (!(priorFalloff >= 0f && priorFalloff <= 10f)) {
+        throw new IllegalArgumentException("priorFalloff must be in [0, 10] log-odds per key-grid cell (0 = off), got "
+            + priorFalloff);
       }
       if (flowMaxSide != 0 && (flowMaxSide < 16 || flowMaxSide > 8192)) {
         throw new IllegalArgumentException("flowMaxSide must be 0 (full size) or in 16..8192 pixels, got "

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  *
  * <p>Arguments: none runs every row; otherwise each argument is a row name from the ablation, or an ad-hoc row
  * {@code name:key=value,key=value} on top of the defaults (keys: layers (e.g. S8+S16), scale, temp, coarse, balance,
- * budget, evict, thres, rate, every, keep, bgstride, band, margin, radius, ltemp, lweight, prior, pdil, prad, flow (off|ULTRAFAST|FAST|MEDIUM), fside, focc, refine,
+ * budget, evict, thres, rate, every, keep, bgstride, band, margin, radius, ltemp, lweight, prior, pdil, prad, pfall, flow (off|ULTRAFAST|FAST|MEDIUM), fside, focc, refine,
  * uth, rr, reps, cband, cweight). {@code -Dvos.sequences=dance-twirl} limits the sequences; {@code -Dvos.dump=<folder>} writes every
  * 8th frame with the prediction (red) and the ground truth (green) overlaid. The shared folder is found as in the
  * tests ({@code -Dalphaflow.shared.dir}, else {@code ../shared}).
@@ -53,8 +53,18 @@ public final class VosEvaluation {
   static final List<String> SEQUENCES = System.getProperty("vos.sequences") == null ? ALL_SEQUENCES
       : List.of(System.getProperty("vos.sequences").split(","));
 
+  /**
+   * {@code -Dvos.reverse=true}: every sequence runs backwards, prompted with its last frame's mask. Ten more trials of
+   * the same defaults (other start frames, the motion reversed), for choices the forward runs alone cannot settle.
+   */
+  static final boolean REVERSE = Boolean.getBoolean("vos.reverse");
+
   /** One row of the table: a name, what it changes, and the options. */
-  record Row(String name, String change, VosOptions options) {}
+  record Row(String name, String change, VosOptions options, int topK) {
+    Row(String name, String change, VosOptions options) {
+      this(name, change, options, 0);
+    }
+  }
 
   /** The default configuration and one row per part taken out or changed. */
   static List<Row> ablation() {
@@ -144,8 +154,10 @@ public final class VosEvaluation {
       double sumJF = 0;
       double minJF = Double.POSITIVE_INFINITY;
       List<Double> allMs = new ArrayList<>();
-      try (VideoObjectSegmenter segmenter = VideoObjectSegmenter.open(SharedTestData.modelRegistry(), settings,
-          row.options())) {
+      try (VideoObjectSegmenter segmenter = row.topK() > 0
+          ? VideoObjectSegmenter.open(SharedTestData.modelRegistry(), settings, row.options(),
+              new TopKAttentionReadout(row.topK()))
+          : VideoObjectSegmenter.open(SharedTestData.modelRegistry(), settings, row.options())) {
         for (Sequence sequence : sequences.values()) {
           Run run = run(segmenter, sequence);
           SequenceScores s = run.scores();
@@ -172,7 +184,8 @@ public final class VosEvaluation {
     lines.addAll(details);
     Path out = Path.of("target", "vos-evaluation.md");
     Files.createDirectories(out.getParent());
-    String header = "# VOS evaluation (DAVIS 2016, 854x480, prompt = frame 0 mask, frames 1..N-1 scored)\n\n"
+    String header = "# VOS evaluation (DAVIS 2016, 854x480, "
+        + (REVERSE ? "run backwards, prompt = last frame mask" : "prompt = frame 0 mask") + ", the other frames scored)\n\n"
         + "ms/frame: median wall time of segment() on this machine, ONNX Runtime with 2 intra-op threads.\n\n";
     Files.writeString(out, header + String.join("\n", lines) + "\n");
     System.out.println(String.join("\n", lines));
@@ -199,6 +212,10 @@ public final class VosEvaluation {
           t[i] = (mask[i] & 0xff) > 127;
         }
         truth.add(t);
+      }
+      if (REVERSE) {
+        java.util.Collections.reverse(frames);
+        java.util.Collections.reverse(truth);
       }
       return new Sequence(name, frames, truth);
     }
@@ -284,11 +301,11 @@ public final class VosEvaluation {
   static String describe(VosOptions o) {
     return String.format(Locale.ROOT, "layers %s, scale %s, temperature %s, class balance %s, budget %d%s, "
         + "memory every %d frames%s, background stride %d (band %d), absorb margin %s, local window %s, "
-        + "prior %s (dilation %d, blur %d), colour %s, refine %s", o.layers(), o.inputScale(), o.temperature(),
+        + "prior %s (dilation %d, blur %d, falloff %s), colour %s, refine %s", o.layers(), o.inputScale(), o.temperature(),
         o.classBalance(), o.bank().budget(), o.bank().evictionEnabled() ? "" : " (no eviction)", o.memoryEvery(),
         o.keepPromptFrame() ? " keeping the prompt frame" : "", o.backgroundStride(), o.boundaryBand(),
         o.absorbMargin(), o.localRadius() == 0 ? "off" : "r=" + o.localRadius() + " w=" + o.localWeight(),
-        o.priorStrength(), o.priorDilation(), o.priorRadius(),
+        o.priorStrength(), o.priorDilation(), o.priorRadius(), o.priorFalloff(),
         o.colourBand() == 0 ? "off" : "band " + o.colourBand() + " px, weight " + o.colourWeight(),
         o.refine() ? "u > " + o.uncertaintyThreshold() + ", r=" + o.refineRadius() + ", eps " + o.refineEpsilon()
             : "off");
@@ -304,6 +321,7 @@ public final class VosEvaluation {
     String name = arg.substring(0, colon);
     VosOptions.Builder b = VosOptions.defaults().toBuilder();
     FeatureBankConfig.Builder bank = VosOptions.defaults().bank().toBuilder();
+    int topK = 0;
     for (String pair : arg.substring(colon + 1).split(",")) {
       String[] kv = pair.split("=", 2);
       String v = kv[1];
@@ -328,6 +346,7 @@ public final class VosEvaluation {
         case "prior" -> b.priorStrength(Float.parseFloat(v));
         case "pdil" -> b.priorDilation(Integer.parseInt(v));
         case "prad" -> b.priorRadius(Integer.parseInt(v));
+        case "pfall" -> b.priorFalloff(Float.parseFloat(v));
         case "flow" -> b.flowPreset(v.equals("off") ? null : DisPreset.valueOf(v));
         case "fside" -> b.flowMaxSide(Integer.parseInt(v));
         case "focc" -> b.flowOcclusion(Boolean.parseBoolean(v));
@@ -337,10 +356,11 @@ public final class VosEvaluation {
         case "reps" -> b.refineEpsilon(Float.parseFloat(v));
         case "cband" -> b.colourBand(Integer.parseInt(v));
         case "cweight" -> b.colourWeight(Float.parseFloat(v));
+        case "topk" -> topK = Integer.parseInt(v);
         default -> throw new IllegalArgumentException("unknown key '" + kv[0] + "' in " + arg);
       }
     }
     VosOptions options = b.bank(bank.build()).build();
-    return new Row(name, arg.substring(colon + 1), options);
+    return new Row(name, arg.substring(colon + 1), options, topK);
   }
 }

@@ -40,11 +40,12 @@ class VosOptionsTest {
   @Test
   void toBuilderRoundTripsAndEqualityIsByValue() {
     VosOptions o = VosOptions.builder().temperature(0.02f).memoryEvery(7).localRadius(3).refine(false)
-        .colourBand(5).colourWeight(2f).bank(VosOptions.defaultBank().toBuilder().budget(99).build()).build();
+        .colourBand(5).colourWeight(2f).priorFalloff(0.7f).bank(VosOptions.defaultBank().toBuilder().budget(99).build()).build();
     assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
     assertThat(o).isNotEqualTo(VosOptions.defaults());
     assertThat(o.toString()).contains("temperature=0.02").contains("memoryEvery=7").contains("budget=99")
-        .contains("colour=band 5 weight 2.0");
+        .contains("colour=band 5 weight 2.0").contains("priorFalloff=0.7");
+    assertThat(o.toBuilder().priorFalloff(0).build()).isNotEqualTo(o);
     assertThat(o.toBuilder().colourBand(0).build().toString()).contains("colour=off");
   }
 
@@ -68,6 +69,8 @@ class VosOptionsTest {
     assertInvalid(b -> b.priorStrength(-0.1f), "priorStrength");
     assertInvalid(b -> b.priorDilation(65), "priorDilation");
     assertInvalid(b -> b.priorRadius(-1), "priorRadius");
+    assertInvalid(b -> b.priorFalloff(-0.1f), "priorFalloff");
+    assertInvalid(b -> b.priorFalloff(Float.NaN), "priorFalloff");
     assertInvalid(b -> b.uncertaintyThreshold(0), "uncertaintyThreshold");
     assertInvalid(b -> b.refineRadius(0), "refineRadius");
     assertInvalid(b -> b.refineEpsilon(0), "refineEpsilon");
