@@ -262,6 +262,74 @@ class VideoObjectSegmenterTest {
     }
   }
 
+  /**
+   * A 384x192 frame with the textured background, the tracked red square at x 16..63 and, from frame 1 on, a
+   * look-alike red square at x 304..351, 30 key-grid cells away.
+   */
+  private static RgbImage frameWithLookAlike(boolean lookAlike) {
+    int w = 384;
+    byte[] rgb = new byte[w * H * 3];
+    Random random = new Random(7);
+    for (int i = 0; i < w * H; i++) {
+      int grey = 110 + random.nextInt(30);
+      rgb[3 * i] = (byte) grey;
+      rgb[3 * i + 1] = (byte) (grey + 10);
+      rgb[3 * i + 2] = (byte) grey;
+    }
+    for (int y = 72; y < 72 + SIDE; y++) {
+      for (int x = 16; x < 16 + SIDE; x++) {
+        rgb[3 * (y * w + x)] = (byte) 220;
+        rgb[3 * (y * w + x) + 1] = 50;
+        rgb[3 * (y * w + x) + 2] = 40;
+        if (lookAlike) {
+          int i = y * w + x + 288;
+          rgb[3 * i] = (byte) 220;
+          rgb[3 * i + 1] = 50;
+          rgb[3 * i + 2] = 40;
+        }
+      }
+    }
+    return new RgbImage(w, H, rgb);
+  }
+
+  /** Pixels of object 1 on the look-alike's square after a prompt on the plain frame, with {@code falloff}. */
+  private int[] lookAlikeAndObjectPixels(float falloff) {
+    try (VideoObjectSegmenter s = open(options().priorFalloff(falloff).build())) {
+      BinaryMask.Builder prompt = BinaryMask.builder(384, H);
+      for (int y = 72; y < 72 + SIDE; y++) {
+        for (int x = 16; x < 16 + SIDE; x++) {
+          prompt.set(x, y);
+        }
+      }
+      VosMemory memory = new VosMemory();
+      s.segment(frameWithLookAlike(false), 0, memory, List.of(VosPrompt.add(1, prompt.build())));
+      int lookAlike = 0;
+      int object = 0;
+      for (int t = 1; t <= 3; t++) {
+        byte[] labels = s.segment(frameWithLookAlike(true), t, memory, List.of()).labels();
+        for (int y = 72; y < 72 + SIDE; y++) {
+          for (int x = 16; x < 16 + SIDE; x++) {
+            object += labels[y * 384 + x] == 1 ? 1 : 0;
+            lookAlike += labels[y * 384 + x + 288] == 1 ? 1 : 0;
+          }
+        }
+      }
+      return new int[] {lookAlike, object};
+    }
+  }
+
+  @Test
+  void aLookAlikeFarFromThePreviousMaskStaysBackground() {
+    int square = 3 * SIDE * SIDE; // three frames
+    int[] flat = lookAlikeAndObjectPixels(0f);
+    int[] falling = lookAlikeAndObjectPixels(VosOptions.defaults().priorFalloff());
+    // with the flat prior floor alone the identical square across the frame is taken for the object
+    assertThat(flat[0]).as("look-alike pixels labelled with falloff 0").isGreaterThan(square / 2);
+    // the prior's falloff leaves it background and still finds the object where it was
+    assertThat(falling[0]).as("look-alike pixels labelled with the default falloff").isLessThan(square / 20);
+    assertThat(falling[1]).as("object pixels labelled").isGreaterThan(square * 9 / 10);
+  }
+
   @Test
   void addRemoveAndReplaceFollowThePrompts() {
     VosMemory memory = new VosMemory();
