@@ -37,10 +37,12 @@ import java.util.stream.Stream;
  *
  * <p>Arguments: none runs every row; otherwise each argument is a row name from the ablation, or an ad-hoc row
  * {@code name:key=value,key=value} on top of the defaults (keys: layers (e.g. S8+S16), scale, temp, coarse, balance,
- * budget, evict, thres, rate, every, keep, bgstride, band, margin, radius, ltemp, lweight, prior, pdil, prad, pfall, flow (off|ULTRAFAST|FAST|MEDIUM), fside, focc, refine,
- * uth, rr, reps, cband, cweight). {@code -Dvos.sequences=dance-twirl} limits the sequences; {@code -Dvos.dump=<folder>} writes every
- * 8th frame with the prediction (red) and the ground truth (green) overlaid. The shared folder is found as in the
- * tests ({@code -Dalphaflow.shared.dir}, else {@code ../shared}).
+ * budget, evict, thres, rate, every, keep, bgstride, band, margin, radius, ltemp, lweight, prior, pdil, prad, pfall,
+ * flow (off|ULTRAFAST|FAST|MEDIUM), fside, focc, refine, uth, rr, reps, cband, cweight; and topk, the experimental
+ * top-k read of {@link TopKAttentionReadout}). {@code -Dvos.reverse=true} runs every sequence backwards from its
+ * last frame's mask. {@code -Dvos.sequences=dance-twirl} limits the sequences; {@code -Dvos.dump=<folder>} writes
+ * every 8th frame with the prediction (red) and the ground truth (green) overlaid. The shared folder is found as in
+ * the tests ({@code -Dalphaflow.shared.dir}, else {@code ../shared}).
  */
 public final class VosEvaluation {
 
@@ -85,6 +87,8 @@ public final class VosEvaluation {
     // reading
     rows.add(new Row("no-balance", "bank class prior kept (classBalance 0)", d.toBuilder().classBalance(0).build()));
     rows.add(new Row("no-prior", "no previous-mask prior (priorStrength 0)", d.toBuilder().priorStrength(0).build()));
+    rows.add(new Row("flat-prior", "prior with a flat floor beyond its blur (priorFalloff 0)",
+        d.toBuilder().priorFalloff(0).build()));
     rows.add(new Row("flow-ultrafast", "prior moved by DIS ULTRAFAST flow (luma at most 427 px wide)",
         d.toBuilder().flowPreset(DisPreset.ULTRAFAST).build()));
     rows.add(new Row("flow-fast", "prior moved by DIS FAST flow (luma at most 427 px wide)",
