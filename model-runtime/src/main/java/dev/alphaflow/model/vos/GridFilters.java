@@ -1,6 +1,9 @@
 package dev.alphaflow.model.vos;
 
-/** Separable square-window filters on small row-major grids (the key grid): maximum and mean, cut at the edges. */
+/**
+ * Separable square-window filters on small row-major grids (the key grid): maximum and mean, cut at the edges; and the
+ * chessboard distance transform (also used on full frames by {@link LocalColourModels}).
+ */
 final class GridFilters {
 
   private GridFilters() {}
@@ -85,6 +88,15 @@ final class GridFilters {
       java.util.Arrays.fill(d, Integer.MAX_VALUE);
       return d;
     }
+    chessboardChamfer(d, w, h);
+    return d;
+  }
+
+  /**
+   * In place, {@code d[i] = min over cells j of d[j] + chessboard distance(i, j)}: two raster passes with unit steps
+   * to all eight neighbours. Seeds are 0, the rest a large value that stays the cap where nothing is nearer.
+   */
+  static void chessboardChamfer(int[] d, int w, int h) {
     for (int y = 0; y < h; y++) {
       for (int i = 0; i < w; i++) {
         int o = y * w + i;
@@ -123,6 +135,5 @@ final class GridFilters {
         d[o] = v;
       }
     }
-    return d;
   }
 }

@@ -250,44 +250,7 @@ final class LocalColourModels {
         d[i] = edge ? 0 : cap;
       }
     }
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        int i = y * width + x;
-        int v = d[i];
-        if (x > 0) {
-          v = Math.min(v, d[i - 1] + 1);
-        }
-        if (y > 0) {
-          v = Math.min(v, d[i - width] + 1);
-          if (x > 0) {
-            v = Math.min(v, d[i - width - 1] + 1);
-          }
-          if (x < width - 1) {
-            v = Math.min(v, d[i - width + 1] + 1);
-          }
-        }
-        d[i] = v;
-      }
-    }
-    for (int y = height - 1; y >= 0; y--) {
-      for (int x = width - 1; x >= 0; x--) {
-        int i = y * width + x;
-        int v = d[i];
-        if (x < width - 1) {
-          v = Math.min(v, d[i + 1] + 1);
-        }
-        if (y < height - 1) {
-          v = Math.min(v, d[i + width] + 1);
-          if (x < width - 1) {
-            v = Math.min(v, d[i + width + 1] + 1);
-          }
-          if (x > 0) {
-            v = Math.min(v, d[i + width - 1] + 1);
-          }
-        }
-        d[i] = v;
-      }
-    }
+    GridFilters.chessboardChamfer(d, width, height);
     return d;
   }
 }
