@@ -1,5 +1,7 @@
 package dev.alphaflow.model.vos;
 
+import java.util.Arrays;
+
 /**
  * Separable square-window filters on small row-major grids (the key grid): maximum and mean, cut at the edges; and the
  * chessboard distance transform (also used on full frames by {@link LocalColourModels}).
@@ -85,7 +87,7 @@ final class GridFilters {
       any |= inside;
     }
     if (!any) {
-      java.util.Arrays.fill(d, Integer.MAX_VALUE);
+      Arrays.fill(d, Integer.MAX_VALUE);
       return d;
     }
     chessboardChamfer(d, w, h);

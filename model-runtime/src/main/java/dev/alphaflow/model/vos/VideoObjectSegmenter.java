@@ -51,10 +51,11 @@ import java.util.TreeSet;
  *   <li><b>Prior</b>: the previous frame's mask, blurred, shifts each object's logit (RGMP feeds the previous mask
  *       to its network for the same reason): the object is where it was, and a look-alike elsewhere (another person)
  *       stays background; beyond the blur the prior keeps falling with the distance from the old mask
- *       ({@link VosOptions#priorFalloff()}), so a look-alike across the frame needs more evidence than one nearby. With {@link VosOptions#flowPrior()} the previous mask is first moved onto this frame by
- *       optical flow ({@link MotionCompensation}, off by default: measured neutral on the ten shared sequences). A
- *       short-term match against the previous frame in a local window ({@link LocalAttention})
- *       is available but off by default: it propagates its own errors.
+ *       ({@link VosOptions#priorFalloff()}), so a look-alike across the frame needs more evidence than one nearby.
+ *       With {@link VosOptions#flowPrior()} the previous mask is first moved onto this frame by optical flow
+ *       ({@link MotionCompensation}, off by default: measured neutral on the ten shared sequences). A short-term
+ *       match against the previous frame in a local window ({@link LocalAttention}) is available but off by
+ *       default: it propagates its own errors.
  *   <li><b>Aggregation</b>: the estimates go to frame size bilinearly and compete per pixel through
  *       {@link SoftAggregation} with the background; argmax gives the label map, so a pixel has at most one object.
  *   <li><b>Local colour</b>: within {@link VosOptions#colourBand()} pixels of the label boundary, each class's

@@ -314,8 +314,8 @@ public final class VosOptions implements Serializable {
   public int hashCode() {
     return Objects.hash(featureModel, layers, coarseLayerWeight, inputScale, temperature, classBalance, bank,
         memoryEvery, keepPromptFrame, backgroundStride, boundaryBand, absorbMargin, localRadius, localTemperature,
-        localWeight, priorStrength, priorDilation, priorRadius, priorFalloff, flowPreset, flowMaxSide, flowOcclusion, refine,
-        uncertaintyThreshold, refineRadius, refineEpsilon, colourBand, colourWeight);
+        localWeight, priorStrength, priorDilation, priorRadius, priorFalloff, flowPreset, flowMaxSide, flowOcclusion,
+        refine, uncertaintyThreshold, refineRadius, refineEpsilon, colourBand, colourWeight);
   }
 
   @Override
