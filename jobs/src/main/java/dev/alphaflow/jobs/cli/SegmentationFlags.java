@@ -33,8 +33,8 @@ final class SegmentationFlags {
     Integer colourBand;
 
     @Option(names = "--flow-prior", paramLabel = "PRESET",
-            description = "Move the previous-mask prior by optical flow: off (default) or a DIS preset ultrafast, "
-                    + "fast, medium (see BENCHMARKS.md for what it changes).")
+            description = "Move the previous-mask prior by optical flow: a DIS preset ultrafast, fast (default), "
+                    + "medium, or off (see BENCHMARKS.md for what it changes).")
     String flowPrior;
 
     @Option(names = "--evidence-weight", paramLabel = "W",

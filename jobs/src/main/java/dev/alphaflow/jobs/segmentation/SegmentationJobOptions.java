@@ -61,10 +61,10 @@ public final class SegmentationJobOptions {
                     + "models re-decide (0: off; default: the measured default, see BENCHMARKS.md).");
 
     public static final ConfigOption<String> FLOW_PRIOR = ConfigOptions.key("alphaflow.vos.flow-prior")
-            .stringType().defaultValue("off")
-            .withDescription("Move the previous-mask prior by optical flow before it is applied: off, or a DIS preset "
-                    + "(ultrafast, fast, medium). Off by default: on the ten shared DAVIS sequences it helps fast "
-                    + "motion (drift-straight) and costs others (scooter-black) about as much; see BENCHMARKS.md.");
+            .stringType().noDefaultValue()
+            .withDescription("Move the previous-mask prior by optical flow before it is applied: a DIS preset "
+                    + "(ultrafast, fast, medium) or off (the prior stays where the object was). Default: fast, the "
+                    + "measured default (see BENCHMARKS.md, \"Flow-guided prior\").");
 
     public static final ConfigOption<Integer> FLOW_MAX_SIDE = ConfigOptions.key("alphaflow.vos.flow-max-side")
             .intType().defaultValue(427)
@@ -175,8 +175,10 @@ public final class SegmentationJobOptions {
         conf.getOptional(MEMORY_EVERY).ifPresent(options::memoryEvery);
         conf.getOptional(REFINE).ifPresent(options::refine);
         conf.getOptional(COLOUR_BAND).ifPresent(options::colourBand);
-        String flow = conf.get(FLOW_PRIOR).trim();
-        if (!flow.equalsIgnoreCase("off")) {
+        String flow = conf.getOptional(FLOW_PRIOR).map(String::trim).orElse(null);
+        if (flow != null && flow.equalsIgnoreCase("off")) {
+            options.flowPreset(null);
+        } else if (flow != null) {
             try {
                 options.flowPreset(FlowSpec.parsePreset(flow));
             } catch (IllegalArgumentException e) {

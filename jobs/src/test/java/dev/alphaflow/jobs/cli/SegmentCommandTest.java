@@ -63,7 +63,11 @@ class SegmentCommandTest {
         VosOptions options = SegmentationJobOptions.vosOptions(conf);
         assertThat(options.flowPreset()).isEqualTo(dev.alphaflow.model.flow.DisPreset.MEDIUM);
         assertThat(options.flowMaxSide()).isEqualTo(214);
-        assertThat(SegmentationJobOptions.vosOptions(new Configuration()).flowPrior()).isFalse();
+        assertThat(SegmentationJobOptions.vosOptions(new Configuration()).flowPreset())
+                .isEqualTo(dev.alphaflow.model.flow.DisPreset.FAST);
+        Configuration off = new Configuration();
+        off.set(SegmentationJobOptions.FLOW_PRIOR, " Off ");
+        assertThat(SegmentationJobOptions.vosOptions(off).flowPrior()).isFalse();
 
         Configuration bad = new Configuration();
         bad.set(SegmentationJobOptions.FLOW_PRIOR, "fastest");

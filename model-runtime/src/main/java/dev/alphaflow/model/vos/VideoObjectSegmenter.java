@@ -4,6 +4,7 @@ import dev.alphaflow.model.ModelRegistry;
 import dev.alphaflow.model.SessionSettings;
 import dev.alphaflow.model.SharedSession;
 import dev.alphaflow.model.SharedSessions;
+import dev.alphaflow.model.flow.FlowField;
 import dev.alphaflow.model.image.RgbImage;
 import dev.alphaflow.model.instances.BinaryMask;
 import dev.alphaflow.model.instances.Instance;
@@ -52,8 +53,9 @@ import java.util.TreeSet;
  *       to its network for the same reason): the object is where it was, and a look-alike elsewhere (another person)
  *       stays background; beyond the blur the prior keeps falling with the distance from the old mask
  *       ({@link VosOptions#priorFalloff()}), so a look-alike across the frame needs more evidence than one nearby.
- *       With {@link VosOptions#flowPrior()} the previous mask is first moved onto this frame by optical flow
- *       ({@link MotionCompensation}, off by default: measured neutral on the ten shared sequences). A short-term
+ *       The previous mask is first moved onto this frame by optical flow ({@link MotionCompensation}: DIS flow,
+ *       forward splatting on the grid; {@link VosOptions#flowPrior()}, on by default), so a fast object is still
+ *       inside its prior and the falloff counts from where it is now. A short-term
  *       match against the previous frame in a local window ({@link LocalAttention}) is available but off by
  *       default: it propagates its own errors.
  *   <li><b>Aggregation</b>: the estimates go to frame size bilinearly and compete per pixel through
@@ -301,8 +303,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
   }
 
   /** This frame's keys on the grid, the previous frame's memory decoded on that grid, and the flow between them. */
-  private record FrameKeys(KeyGrid grid, Previous previous, MotionCompensation.Luma luma,
-      MotionCompensation.GridFlow flow) {}
+  private record FrameKeys(KeyGrid grid, Previous previous, MotionCompensation.Luma luma, FlowField flow) {}
 
   /** Stage "keys": features, key grid, the previous frame as it matches this grid, and (with the flow prior) flow. */
   private FrameKeys keys(RgbImage frame, VosMemory memory, Map<String, Long> timings) {
@@ -315,12 +316,12 @@ public final class VideoObjectSegmenter implements AutoCloseable {
     Previous previous = Previous.decode(memory.previous(), grid);
     timings.put("keys", micros(t));
     MotionCompensation.Luma luma = null;
-    MotionCompensation.GridFlow flow = null;
+    FlowField flow = null;
     if (motion != null) {
       t = System.nanoTime();
       luma = motion.luma(frame);
       if (previous != null) {
-        flow = motion.gridFlow(luma, previous.luma, grid, frame.width(), frame.height());
+        flow = motion.gridFlow(previous.luma, luma, grid, frame.width(), frame.height());
       }
       timings.put("flow", micros(t));
     }
@@ -533,7 +534,7 @@ public final class VideoObjectSegmenter implements AutoCloseable {
       if (previousMasks[m] != null) {
         withPrevious++;
         if (keys.flow() != null) {
-          previousMasks[m] = MotionCompensation.warp(previousMasks[m], keys.flow());
+          previousMasks[m] = MotionCompensation.move(previousMasks[m], keys.flow());
         }
       }
     }

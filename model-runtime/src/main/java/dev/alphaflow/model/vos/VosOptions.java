@@ -11,8 +11,8 @@ import java.util.Objects;
 
 /**
  * How a {@link VideoObjectSegmenter} matches, remembers and refines. {@link #defaults()} is the configuration that
- * measured best on DAVIS 2016 blackswan and dance-twirl; {@code VosEvaluation} in the test sources measures it and
- * the ablation behind every default (it writes {@code target/vos-evaluation.md}).
+ * measured best on the ten shared DAVIS 2016 sequences, run forwards and backwards; {@code VosEvaluation} in the test
+ * sources measures it and the ablation behind every default (it writes {@code target/vos-evaluation.md}).
  *
  * <pre>{@code
  * VosOptions options = VosOptions.builder()
@@ -46,7 +46,6 @@ public final class VosOptions implements Serializable {
   private final float priorFalloff;
   private final DisPreset flowPreset;
   private final int flowMaxSide;
-  private final boolean flowOcclusion;
   private final boolean refine;
   private final float uncertaintyThreshold;
   private final int refineRadius;
@@ -76,7 +75,6 @@ public final class VosOptions implements Serializable {
     this.priorFalloff = b.priorFalloff;
     this.flowPreset = b.flowPreset;
     this.flowMaxSide = b.flowMaxSide;
-    this.flowOcclusion = b.flowOcclusion;
     this.refine = b.refine;
     this.uncertaintyThreshold = b.uncertaintyThreshold;
     this.refineRadius = b.refineRadius;
@@ -130,7 +128,6 @@ public final class VosOptions implements Serializable {
         .priorFalloff(priorFalloff)
         .flowPreset(flowPreset)
         .flowMaxSide(flowMaxSide)
-        .flowOcclusion(flowOcclusion)
         .refine(refine)
         .uncertaintyThreshold(uncertaintyThreshold)
         .refineRadius(refineRadius)
@@ -237,11 +234,6 @@ public final class VosOptions implements Serializable {
     return flowMaxSide;
   }
 
-  /** Whether pixels failing the forward-backward flow check keep the unmoved previous mask as their prior. */
-  public boolean flowOcclusion() {
-    return flowOcclusion;
-  }
-
   public boolean refine() {
     return refine;
   }
@@ -301,7 +293,6 @@ public final class VosOptions implements Serializable {
         && priorFalloff == other.priorFalloff
         && flowPreset == other.flowPreset
         && flowMaxSide == other.flowMaxSide
-        && flowOcclusion == other.flowOcclusion
         && refine == other.refine
         && uncertaintyThreshold == other.uncertaintyThreshold
         && refineRadius == other.refineRadius
@@ -314,8 +305,8 @@ public final class VosOptions implements Serializable {
   public int hashCode() {
     return Objects.hash(featureModel, layers, coarseLayerWeight, inputScale, temperature, classBalance, bank,
         memoryEvery, keepPromptFrame, backgroundStride, boundaryBand, absorbMargin, localRadius, localTemperature,
-        localWeight, priorStrength, priorDilation, priorRadius, priorFalloff, flowPreset, flowMaxSide, flowOcclusion,
-        refine, uncertaintyThreshold, refineRadius, refineEpsilon, colourBand, colourWeight);
+        localWeight, priorStrength, priorDilation, priorRadius, priorFalloff, flowPreset, flowMaxSide, refine,
+        uncertaintyThreshold, refineRadius, refineEpsilon, colourBand, colourWeight);
   }
 
   @Override
@@ -328,7 +319,7 @@ public final class VosOptions implements Serializable {
         + (localRadius > 0 ? ", localTemperature=" + localTemperature + ", localWeight=" + localWeight : "")
         + ", priorStrength=" + priorStrength + ", priorDilation=" + priorDilation + ", priorRadius=" + priorRadius
         + ", priorFalloff=" + priorFalloff
-        + ", flow=" + (flowPreset == null ? "off" : flowPreset + " max side " + flowMaxSide + (flowOcclusion ? " +occlusion" : ""))
+        + ", flow=" + (flowPreset == null ? "off" : flowPreset + " max side " + flowMaxSide)
         + ", refine=" + refine + (refine ? ", uncertaintyThreshold=" + uncertaintyThreshold + ", refineRadius="
             + refineRadius + ", refineEpsilon=" + refineEpsilon : "")
         + ", colour=" + (colourBand == 0 ? "off" : "band " + colourBand + " weight " + colourWeight) + "}";
@@ -357,9 +348,8 @@ public final class VosOptions implements Serializable {
     private int priorDilation = 0;
     private int priorRadius = 3;
     private float priorFalloff = 0.2f;
-    private DisPreset flowPreset = null;
+    private DisPreset flowPreset = DisPreset.FAST;
     private int flowMaxSide = 427;
-    private boolean flowOcclusion = false;
     private boolean refine = true;
     private float uncertaintyThreshold = 0.05f;
     private int refineRadius = 4;
@@ -550,8 +540,10 @@ public final class VosOptions implements Serializable {
 
     /**
      * Motion-compensates the previous-mask prior (the motion-compensated RGMP idea): OpenCV DIS flow with this preset
-     * from the frame to the previous one moves the previous mask onto the frame before it is blurred into the prior,
-     * so a fast-moving object's prior sits where it is now, not where it was. Null = off.
+     * from the previous frame to this one moves the previous mask onto the frame (forward splatting on the key grid)
+     * before it is blurred into the prior, so a fast-moving object's prior sits where it is now, not where it was.
+     * Default {@code FAST} (ULTRAFAST and MEDIUM measured the same on the shared sequences, see BENCHMARKS.md,
+     * "Flow-guided prior"); null = off, the prior stays where the object was.
      */
     public Builder flowPreset(DisPreset flowPreset) {
       this.flowPreset = flowPreset;
@@ -564,15 +556,6 @@ public final class VosOptions implements Serializable {
      */
     public Builder flowMaxSide(int flowMaxSide) {
       this.flowMaxSide = flowMaxSide;
-      return this;
-    }
-
-    /**
-     * Whether pixels failing the forward-backward flow consistency check (occluded or unreliable) fall back to the
-     * unmoved previous mask (default false; costs a second flow per frame).
-     */
-    public Builder flowOcclusion(boolean flowOcclusion) {
-      this.flowOcclusion = flowOcclusion;
       return this;
     }
 
