@@ -331,6 +331,85 @@ class VideoObjectSegmenterTest {
   }
 
   @Test
+  void aFastObjectLeavesALookAlikeBehindAndOnlyTheFlowPriorLetsItGo() {
+    // The red square moves 40 px (5 key-grid cells) per frame away from an identical, unprompted square that sat 16 px
+    // to its left on the prompt frame. Unmoved, the prior still covers the look-alike, which is taken for the
+    // object; moved by the flow, it follows the object.
+    int square = 4 * SIDE * SIDE; // four frames
+    int[] moved = fastSquarePixels(40, true);
+    int[] unmoved = fastSquarePixels(40, false);
+    assertThat(moved[0]).as("object pixels labelled, flow prior").isGreaterThan(square * 9 / 10);
+    assertThat(moved[1]).as("other pixels labelled, flow prior").isLessThan(square / 20);
+    assertThat(unmoved[1]).as("other pixels labelled, prior unmoved").isGreaterThan(square / 2);
+  }
+
+  static final int FAST_W = 512;
+  static final int LOOK_ALIKE_X = 16;
+  static final int FAST_START_X = 80;
+
+  /** A textured frame with the red square at {@code x0} and its look-alike at {@link #LOOK_ALIKE_X}, rows 72..119. */
+  private static RgbImage frameWithSquareAt(int x0) {
+    byte[] rgb = new byte[FAST_W * H * 3];
+    Random random = new Random(7);
+    for (int i = 0; i < FAST_W * H; i++) {
+      int grey = 110 + random.nextInt(30);
+      rgb[3 * i] = (byte) grey;
+      rgb[3 * i + 1] = (byte) (grey + 10);
+      rgb[3 * i + 2] = (byte) grey;
+    }
+    for (int y = 72; y < 72 + SIDE; y++) {
+      for (int x = x0; x < x0 + SIDE; x++) {
+        rgb[3 * (y * FAST_W + x)] = (byte) 220;
+        rgb[3 * (y * FAST_W + x) + 1] = 50;
+        rgb[3 * (y * FAST_W + x) + 2] = 40;
+      }
+      for (int x = LOOK_ALIKE_X; x < LOOK_ALIKE_X + SIDE; x++) {
+        rgb[3 * (y * FAST_W + x)] = (byte) 220;
+        rgb[3 * (y * FAST_W + x) + 1] = 50;
+        rgb[3 * (y * FAST_W + x) + 2] = 40;
+      }
+    }
+    return new RgbImage(FAST_W, H, rgb);
+  }
+
+  /** Object-1 pixels on the square and elsewhere over four frames, the square moving {@code speed} px per frame. */
+  private int[] fastSquarePixels(int speed, boolean flow) {
+    VosOptions.Builder b = options();
+    if (!flow) {
+      b.flowPreset(null);
+    }
+    try (VideoObjectSegmenter s = open(b.build())) {
+      BinaryMask.Builder prompt = BinaryMask.builder(FAST_W, H);
+      for (int y = 72; y < 72 + SIDE; y++) {
+        for (int x = FAST_START_X; x < FAST_START_X + SIDE; x++) {
+          prompt.set(x, y);
+        }
+      }
+      VosMemory memory = new VosMemory();
+      s.segment(frameWithSquareAt(FAST_START_X), 0, memory, List.of(VosPrompt.add(1, prompt.build())));
+      int on = 0;
+      int off = 0;
+      for (int t = 1; t <= 4; t++) {
+        int x0 = FAST_START_X + speed * t;
+        byte[] labels = s.segment(frameWithSquareAt(x0), t, memory, List.of()).labels();
+        for (int y = 0; y < H; y++) {
+          for (int x = 0; x < FAST_W; x++) {
+            boolean inside = y >= 72 && y < 72 + SIDE && x >= x0 && x < x0 + SIDE;
+            if (labels[y * FAST_W + x] == 1) {
+              if (inside) {
+                on++;
+              } else {
+                off++;
+              }
+            }
+          }
+        }
+      }
+      return new int[] {on, off};
+    }
+  }
+
+  @Test
   void addRemoveAndReplaceFollowThePrompts() {
     VosMemory memory = new VosMemory();
     segmenter.segment(frame(0), 0, memory, List.of(VosPrompt.add(1, truth(1, 0))));
