@@ -72,16 +72,28 @@ final class SavepointUpgradeResources {
                 .build();
     }
 
+    /**
+     * The options generation v1 was written with. Its segmenter defaults had no flow prior, so that is pinned here: a
+     * restore goes on exactly as an uninterrupted run only under the options the savepoint was taken with.
+     */
     static SegmentationSpec segmentationSpec(Path modelDir) {
+        return segmentationSpec(modelDir, false);
+    }
+
+    /** As {@link #segmentationSpec(Path)}, with today's default flow prior when {@code flowPrior}. */
+    static SegmentationSpec segmentationSpec(Path modelDir, boolean flowPrior) {
         Path file = TinyFeatureModels.mobileNetV2FeaturesContract(modelDir.resolve("features-tiny.onnx"));
+        VosOptions.Builder options = VosOptions.builder()
+                .featureModel(TinyFeatureModels.card(file))
+                .memoryEvery(2)
+                .bank(VosOptions.defaultBank().toBuilder().readoutKernel(ReadoutKernel.JAVA).build());
+        if (!flowPrior) {
+            options.flowPreset(null);
+        }
         return SegmentationSpec.builder()
                 .modelDir(modelDir)
                 .sessionSettings(SessionSettings.builder().intraOpThreads(1).interOpThreads(1).build())
-                .vosOptions(VosOptions.builder()
-                        .featureModel(TinyFeatureModels.card(file))
-                        .memoryEvery(2)
-                        .bank(VosOptions.defaultBank().toBuilder().readoutKernel(ReadoutKernel.JAVA).build())
-                        .build())
+                .vosOptions(options.build())
                 .build();
     }
 

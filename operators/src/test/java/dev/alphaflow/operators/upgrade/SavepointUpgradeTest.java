@@ -101,6 +101,45 @@ class SavepointUpgradeTest {
         assertThat(masks(resumed)).isEqualTo(masks(uninterrupted.subList(SAVEPOINT_AFTER, uninterrupted.size())));
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void segmentationSavepointV1RestoresUnderTodaysFlowPrior(Backend backend) throws Exception {
+        // v1's frame memory has no luma: the first frame after the restore keeps its prior unmoved, later ones move it
+        var spec = SavepointUpgradeResources.segmentationSpec(modelDir, true);
+        OperatorSubtaskState savepoint = savepoint(SavepointUpgradeResources.SEGMENTATION, "v1");
+
+        List<Segmentation> resumed;
+        try (var restored = SavepointUpgradeResources.harness(new SegmentationFunction(spec), backend.create(),
+                savepoint)) {
+            resumed = SavepointUpgradeResources.run(restored,
+                    SavepointUpgradeResources.segmentationFrames(SAVEPOINT_AFTER, LAST_FRAME));
+        }
+        List<Segmentation> uninterrupted;
+        try (var today = SavepointUpgradeResources.harness(new SegmentationFunction(spec), backend.create(), null)) {
+            uninterrupted = SavepointUpgradeResources.run(today,
+                    SavepointUpgradeResources.segmentationFrames(0, LAST_FRAME));
+        }
+
+        assertThat(resumed).hasSize(LAST_FRAME - SAVEPOINT_AFTER + 1);
+        assertThat(resumed).extracting(Segmentation::getStateReset).containsOnly(false);
+        for (int i = 0; i < resumed.size(); i++) {
+            long area = area(resumed.get(i));
+            long expected = area(uninterrupted.get(SAVEPOINT_AFTER + i));
+            assertThat(area).as("mask area of frame %d after the restore", SAVEPOINT_AFTER + i)
+                    .isPositive().isBetween(expected * 9 / 10, expected * 11 / 10);
+        }
+    }
+
+    /** Pixels of the single object's mask (run lengths alternate background, object, starting with background). */
+    private static long area(Segmentation s) {
+        List<Integer> counts = s.getObjects().get(0).getMask().getCounts();
+        long area = 0;
+        for (int i = 1; i < counts.size(); i += 2) {
+            area += counts.get(i);
+        }
+        return area;
+    }
+
     private static OperatorSubtaskState savepoint(String operator, String generation) throws Exception {
         String name = "/state-upgrade/" + operator + "/" + generation + "/" + SavepointUpgradeResources.SAVEPOINT_FILE;
         URL url = SavepointUpgradeTest.class.getResource(name);
