@@ -336,7 +336,7 @@ public final class VosOptions implements Serializable {
     private float temperature = 0.03f;
     private float classBalance = 1f;
     private FeatureBankConfig bank = defaultBank();
-    private int memoryEvery = 20;
+    private int memoryEvery = 10;
     private boolean keepPromptFrame = true;
     private int backgroundStride = 3;
     private int boundaryBand = 1;
@@ -429,10 +429,12 @@ public final class VosOptions implements Serializable {
     }
 
     /**
-     * Every how many frames the banks absorb the frame (default 20), counted by frame index; prompt frames always.
+     * Every how many frames the banks absorb the frame (default 10), counted by frame index; prompt frames always.
      * Each absorb adds the segmenter's own, possibly wrong, masks: too often and errors reinforce themselves (the
      * MobileNetV2 keys of consecutive frames rarely pass thres_close, so little merges), too rarely and a new view
-     * of the object is missing. {@code Integer.MAX_VALUE} keeps the prompt frame only.
+     * of the object is missing. With the prior unmoved, 20 was the safer cadence; with the flow prior's better masks
+     * every 10 wins forwards, backwards and on every 2nd and 3rd frame (BENCHMARKS.md, "Flow-guided prior").
+     * {@code Integer.MAX_VALUE} keeps the prompt frame only.
      */
     public Builder memoryEvery(int memoryEvery) {
       this.memoryEvery = memoryEvery;

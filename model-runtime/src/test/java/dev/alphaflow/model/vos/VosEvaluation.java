@@ -116,7 +116,7 @@ public final class VosEvaluation {
     rows.add(new Row("prompt-only", "banks hold the prompt frame only (no memory updates)",
         d.toBuilder().memoryEvery(Integer.MAX_VALUE).build()));
     rows.add(new Row("every-5", "banks absorb every 5th frame", d.toBuilder().memoryEvery(5).build()));
-    rows.add(new Row("every-10", "banks absorb every 10th frame", d.toBuilder().memoryEvery(10).build()));
+    rows.add(new Row("every-20", "banks absorb every 20th frame", d.toBuilder().memoryEvery(20).build()));
     rows.add(new Row("no-keep-prompt", "prompt-frame entries may be evicted (plain LFU)",
         d.toBuilder().keepPromptFrame(false).build()));
     rows.add(new Row("all-background", "every background cell absorbed (backgroundStride 1)",
