@@ -150,11 +150,13 @@ class MetricsITCase {
         vosJob.wire(vosEnv, vosConf);
         JOBS.add(vosEnv.executeAsync("metrics segmentation"));
 
-        // Scrape while the jobs run, until every result is written and the source has read to the end.
+        // Scrape while the jobs run, until every result is written, the source has read to the end and every
+        // subtask's histograms are in the scrape (once, in CI, a scrape showed all 6 results counted but the latency
+        // of only 2: one subtask's histograms were not in it yet).
         matting = scrapeUntil(mattingPort, "metrics_matting",
-                s -> s.sum(FRAMES_OUT) >= 20 && s.sum(DEAD_LETTERS) >= 1 && lagIsZero(s));
+                s -> s.sum(FRAMES_OUT) >= 20 && s.sum(DEAD_LETTERS) >= 1 && lagIsZero(s) && histogramsCaughtUp(s));
         segmentation = scrapeUntil(vosPort, "metrics_segmentation",
-                s -> s.sum(FRAMES_OUT) >= VOS_FRAMES && lagIsZero(s));
+                s -> s.sum(FRAMES_OUT) >= VOS_FRAMES && lagIsZero(s) && histogramsCaughtUp(s));
     }
 
     @AfterAll
@@ -251,6 +253,11 @@ class MetricsITCase {
     }
 
     /** Scrapes {@code port} every 0.5 s until job {@code jobName}'s samples pass {@code done}; returns those. */
+    private static boolean histogramsCaughtUp(PrometheusScrape s) {
+        double results = s.sum(FRAMES_OUT);
+        return s.sum(INFERENCE_MS + "_count") >= results && s.sum(LATENCY_MS + "_count") >= results;
+    }
+
     private static PrometheusScrape scrapeUntil(int port, String jobName, Predicate<PrometheusScrape> done)
             throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
