@@ -74,17 +74,23 @@ class VideoObjectSegmenterTest {
   }
 
   static RgbImage frame(int t) {
-    byte[] rgb = new byte[W * H * 3];
+    byte[] rgb = texturedBackground(W);
+    paint(rgb, corner(2, t), 40, 60, 220);
+    paint(rgb, corner(1, t), 220, 50, 40);
+    return new RgbImage(W, H, rgb);
+  }
+
+  /** A grey-green noise texture {@code width x H}, the same on every call (so the background never moves). */
+  private static byte[] texturedBackground(int width) {
+    byte[] rgb = new byte[width * H * 3];
     Random random = new Random(7);
-    for (int i = 0; i < W * H; i++) {
-      int grey = 110 + random.nextInt(30); // texture, the same on every frame
+    for (int i = 0; i < width * H; i++) {
+      int grey = 110 + random.nextInt(30);
       rgb[3 * i] = (byte) grey;
       rgb[3 * i + 1] = (byte) (grey + 10);
       rgb[3 * i + 2] = (byte) grey;
     }
-    paint(rgb, corner(2, t), 40, 60, 220);
-    paint(rgb, corner(1, t), 220, 50, 40);
-    return new RgbImage(W, H, rgb);
+    return rgb;
   }
 
   private static void paint(byte[] rgb, int[] corner, int r, int g, int b) {
@@ -268,14 +274,7 @@ class VideoObjectSegmenterTest {
    */
   private static RgbImage frameWithLookAlike(boolean lookAlike) {
     int w = 384;
-    byte[] rgb = new byte[w * H * 3];
-    Random random = new Random(7);
-    for (int i = 0; i < w * H; i++) {
-      int grey = 110 + random.nextInt(30);
-      rgb[3 * i] = (byte) grey;
-      rgb[3 * i + 1] = (byte) (grey + 10);
-      rgb[3 * i + 2] = (byte) grey;
-    }
+    byte[] rgb = texturedBackground(w);
     for (int y = 72; y < 72 + SIDE; y++) {
       for (int x = 16; x < 16 + SIDE; x++) {
         rgb[3 * (y * w + x)] = (byte) 220;
@@ -349,14 +348,7 @@ class VideoObjectSegmenterTest {
 
   /** A textured frame with the red square at {@code x0} and its look-alike at {@link #LOOK_ALIKE_X}, rows 72..119. */
   private static RgbImage frameWithSquareAt(int x0) {
-    byte[] rgb = new byte[FAST_W * H * 3];
-    Random random = new Random(7);
-    for (int i = 0; i < FAST_W * H; i++) {
-      int grey = 110 + random.nextInt(30);
-      rgb[3 * i] = (byte) grey;
-      rgb[3 * i + 1] = (byte) (grey + 10);
-      rgb[3 * i + 2] = (byte) grey;
-    }
+    byte[] rgb = texturedBackground(FAST_W);
     for (int y = 72; y < 72 + SIDE; y++) {
       for (int x = x0; x < x0 + SIDE; x++) {
         rgb[3 * (y * FAST_W + x)] = (byte) 220;

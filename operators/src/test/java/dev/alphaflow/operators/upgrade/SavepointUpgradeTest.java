@@ -24,6 +24,7 @@ import dev.alphaflow.model.SharedSessions;
 import dev.alphaflow.operators.matting.MattedFrame;
 import dev.alphaflow.operators.matting.MattingFunction;
 import dev.alphaflow.operators.segmentation.SegmentationFunction;
+import dev.alphaflow.operators.segmentation.SegmentationSpec;
 import dev.alphaflow.schemas.Matte;
 import dev.alphaflow.schemas.Segmentation;
 
@@ -80,19 +81,9 @@ class SavepointUpgradeTest {
     @EnumSource(Backend.class)
     void segmentationSavepointV1RestoresAndTheRunGoesOnUninterrupted(Backend backend) throws Exception {
         var spec = SavepointUpgradeResources.segmentationSpec(modelDir);
-        OperatorSubtaskState savepoint = savepoint(SavepointUpgradeResources.SEGMENTATION, "v1");
-
-        List<Segmentation> resumed;
-        try (var restored = SavepointUpgradeResources.harness(new SegmentationFunction(spec), backend.create(),
-                savepoint)) {
-            resumed = SavepointUpgradeResources.run(restored,
-                    SavepointUpgradeResources.segmentationFrames(SAVEPOINT_AFTER, LAST_FRAME));
-        }
-        List<Segmentation> uninterrupted;
-        try (var today = SavepointUpgradeResources.harness(new SegmentationFunction(spec), backend.create(), null)) {
-            uninterrupted = SavepointUpgradeResources.run(today,
-                    SavepointUpgradeResources.segmentationFrames(0, LAST_FRAME));
-        }
+        SegmentationRuns runs = segmentationRuns(spec, backend);
+        List<Segmentation> resumed = runs.resumed();
+        List<Segmentation> uninterrupted = runs.uninterrupted();
 
         assertThat(resumed).hasSize(LAST_FRAME - SAVEPOINT_AFTER + 1);
         assertThat(resumed).extracting(Segmentation::getStateReset).containsOnly(false);
@@ -106,19 +97,9 @@ class SavepointUpgradeTest {
     void segmentationSavepointV1RestoresUnderTodaysFlowPrior(Backend backend) throws Exception {
         // v1's frame memory has no luma: the first frame after the restore keeps its prior unmoved, later ones move it
         var spec = SavepointUpgradeResources.segmentationSpec(modelDir, true);
-        OperatorSubtaskState savepoint = savepoint(SavepointUpgradeResources.SEGMENTATION, "v1");
-
-        List<Segmentation> resumed;
-        try (var restored = SavepointUpgradeResources.harness(new SegmentationFunction(spec), backend.create(),
-                savepoint)) {
-            resumed = SavepointUpgradeResources.run(restored,
-                    SavepointUpgradeResources.segmentationFrames(SAVEPOINT_AFTER, LAST_FRAME));
-        }
-        List<Segmentation> uninterrupted;
-        try (var today = SavepointUpgradeResources.harness(new SegmentationFunction(spec), backend.create(), null)) {
-            uninterrupted = SavepointUpgradeResources.run(today,
-                    SavepointUpgradeResources.segmentationFrames(0, LAST_FRAME));
-        }
+        SegmentationRuns runs = segmentationRuns(spec, backend);
+        List<Segmentation> resumed = runs.resumed();
+        List<Segmentation> uninterrupted = runs.uninterrupted();
 
         assertThat(resumed).hasSize(LAST_FRAME - SAVEPOINT_AFTER + 1);
         assertThat(resumed).extracting(Segmentation::getStateReset).containsOnly(false);
@@ -127,6 +108,23 @@ class SavepointUpgradeTest {
             long expected = area(uninterrupted.get(SAVEPOINT_AFTER + i));
             assertThat(area).as("mask area of frame %d after the restore", SAVEPOINT_AFTER + i)
                     .isPositive().isBetween(expected * 9 / 10, expected * 11 / 10);
+        }
+    }
+
+    /** The frames after the v1 savepoint, restored from it, and the whole run from frame 0, both under {@code spec}. */
+    private record SegmentationRuns(List<Segmentation> resumed, List<Segmentation> uninterrupted) {}
+
+    private static SegmentationRuns segmentationRuns(SegmentationSpec spec, Backend backend) throws Exception {
+        OperatorSubtaskState savepoint = savepoint(SavepointUpgradeResources.SEGMENTATION, "v1");
+        List<Segmentation> resumed;
+        try (var restored = SavepointUpgradeResources.harness(new SegmentationFunction(spec), backend.create(),
+                savepoint)) {
+            resumed = SavepointUpgradeResources.run(restored,
+                    SavepointUpgradeResources.segmentationFrames(SAVEPOINT_AFTER, LAST_FRAME));
+        }
+        try (var today = SavepointUpgradeResources.harness(new SegmentationFunction(spec), backend.create(), null)) {
+            return new SegmentationRuns(resumed, SavepointUpgradeResources.run(today,
+                    SavepointUpgradeResources.segmentationFrames(0, LAST_FRAME)));
         }
     }
 
