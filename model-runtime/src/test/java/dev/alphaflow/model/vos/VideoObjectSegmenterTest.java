@@ -122,7 +122,12 @@ class VideoObjectSegmenterTest {
   }
 
   private static BinaryMask box(int x0, int y0, int x1, int y1) {
-    BinaryMask.Builder b = BinaryMask.builder(W, H);
+    return box(W, x0, y0, x1, y1);
+  }
+
+  /** The rectangle [x0, x1) x [y0, y1) on a {@code width x H} frame. */
+  private static BinaryMask box(int width, int x0, int y0, int x1, int y1) {
+    BinaryMask.Builder b = BinaryMask.builder(width, H);
     for (int y = y0; y < y1; y++) {
       for (int x = x0; x < x1; x++) {
         b.set(x, y);
@@ -294,14 +299,9 @@ class VideoObjectSegmenterTest {
   /** Pixels of object 1 on the look-alike's square after a prompt on the plain frame, with {@code falloff}. */
   private int[] lookAlikeAndObjectPixels(float falloff) {
     try (VideoObjectSegmenter s = open(options().priorFalloff(falloff).build())) {
-      BinaryMask.Builder prompt = BinaryMask.builder(384, H);
-      for (int y = 72; y < 72 + SIDE; y++) {
-        for (int x = 16; x < 16 + SIDE; x++) {
-          prompt.set(x, y);
-        }
-      }
+      BinaryMask prompt = box(384, 16, 72, 16 + SIDE, 72 + SIDE);
       VosMemory memory = new VosMemory();
-      s.segment(frameWithLookAlike(false), 0, memory, List.of(VosPrompt.add(1, prompt.build())));
+      s.segment(frameWithLookAlike(false), 0, memory, List.of(VosPrompt.add(1, prompt)));
       int lookAlike = 0;
       int object = 0;
       for (int t = 1; t <= 3; t++) {
@@ -371,14 +371,9 @@ class VideoObjectSegmenterTest {
       b.flowPreset(null);
     }
     try (VideoObjectSegmenter s = open(b.build())) {
-      BinaryMask.Builder prompt = BinaryMask.builder(FAST_W, H);
-      for (int y = 72; y < 72 + SIDE; y++) {
-        for (int x = FAST_START_X; x < FAST_START_X + SIDE; x++) {
-          prompt.set(x, y);
-        }
-      }
+      BinaryMask prompt = box(FAST_W, FAST_START_X, 72, FAST_START_X + SIDE, 72 + SIDE);
       VosMemory memory = new VosMemory();
-      s.segment(frameWithSquareAt(FAST_START_X), 0, memory, List.of(VosPrompt.add(1, prompt.build())));
+      s.segment(frameWithSquareAt(FAST_START_X), 0, memory, List.of(VosPrompt.add(1, prompt)));
       int on = 0;
       int off = 0;
       for (int t = 1; t <= 4; t++) {
